@@ -1,0 +1,1 @@
+"""Agents: Monitor, Planner, Safeguard and Executor, as plain Python over domain models."""

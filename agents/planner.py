@@ -1,0 +1,74 @@
+"""Planner: turns a diagnosis into a plan of typed actions from the runbook catalog."""
+
+from __future__ import annotations
+
+from agents.action_catalog import build_action
+from agents.models import Diagnosis, Plan
+from memory.runbooks import Runbook, RunbookCatalog
+from tools.analysis.models import UNKNOWN_FAULT, Hypothesis
+from tools.telemetry import ServiceGraph
+
+MIN_CONFIDENCE = 0.2
+"""Below this top-hypothesis score the pattern counts as unknown (L4) and is escalated."""
+
+
+def plan_remediation(
+    diagnosis: Diagnosis,
+    topology: ServiceGraph,
+    catalog: RunbookCatalog,
+    *,
+    attempt: int = 1,
+    exclude: frozenset[str] = frozenset(),
+) -> Plan:
+    """A runbook plan for the top hypothesis, or an escalation plan when none fits."""
+    if not diagnosis.root_causes:
+        return _escalation("no root-cause hypothesis", diagnosis, attempt)
+    top = diagnosis.root_causes[0]
+    if top.fault_type == UNKNOWN_FAULT or top.score < MIN_CONFIDENCE:
+        reason = f"unknown pattern at {top.service} (confidence {top.score:.2f})"
+        return _escalation(reason, diagnosis, attempt, top)
+    kind = topology.attribute(top.service, "kind", "api")
+    runbooks = [rb for rb in catalog.candidates(top.fault_type, kind) if rb.id not in exclude]
+    if not runbooks:
+        tried = f" (already tried: {', '.join(sorted(exclude))})" if exclude else ""
+        reason = f"no runbook left for {top.fault_type} on {top.service}{tried}"
+        return _escalation(reason, diagnosis, attempt, top)
+    return _from_runbook(runbooks[0], top, topology, attempt)
+
+
+def _from_runbook(
+    runbook: Runbook, top: Hypothesis, topology: ServiceGraph, attempt: int
+) -> Plan:
+    steps = [
+        build_action(
+            step.action,
+            step.target.format(service=top.service),
+            dict(step.params),
+            topology,
+            from_runbook=True,
+        )
+        for step in runbook.steps
+    ]
+    names = ", ".join(f"{s.name}({s.target})" for s in steps)
+    return Plan(
+        source="runbook",
+        fault_type=top.fault_type,
+        target=top.service,
+        steps=steps,
+        runbook_id=runbook.id,
+        attempt=attempt,
+        justification=runbook.justification,
+        summary=f"{runbook.id}: {names} for {top.fault_type} at {top.service}",
+    )
+
+
+def _escalation(
+    reason: str, diagnosis: Diagnosis, attempt: int, top: Hypothesis | None = None
+) -> Plan:
+    return Plan(
+        source="escalation",
+        fault_type=top.fault_type if top else UNKNOWN_FAULT,
+        target=top.service if top else "",
+        attempt=attempt,
+        summary=f"escalate to humans: {reason}. {diagnosis.summary}".strip(),
+    )

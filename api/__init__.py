@@ -1,0 +1,1 @@
+"""API layer: the `adsh` CLI (and, later, the HTTP API and console)."""

@@ -1,0 +1,44 @@
+"""Target factory: maps an incident's trigger to the system it concerns (the sandbox here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphs.runner import Target
+from graphs.state import Trigger
+from sandbox.adapters import SandboxActionAdapter, SandboxClock, SandboxTelemetrySource
+from sandbox.environment import SandboxEnvironment
+from sandbox.scenarios import get_scenario
+
+
+class SandboxTargets:
+    """Each sandbox incident gets its own simulated system, persisted under the data dir."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def __call__(self, incident_id: str, trigger: Trigger) -> Target:
+        kind = trigger.target.get("kind")
+        if kind != "sandbox":
+            raise ValueError(f"incident {incident_id}: unsupported target kind {kind!r}")
+        env = SandboxEnvironment.load(self.directory, trigger.target["env_id"])
+        return Target(
+            source=SandboxTelemetrySource(env),
+            adapter=SandboxActionAdapter(env),
+            clock=SandboxClock(env),
+        )
+
+    def prepare(self, env_id: str, scenario_name: str, seed: int) -> Trigger:
+        """Create the sandbox, inject the scenario's fault, let symptoms develop."""
+        scenario = get_scenario(scenario_name)
+        env = SandboxEnvironment.create(self.directory, env_id, seed)
+        env.inject(scenario.fault_type, scenario.service)
+        env.advance(scenario.lead_seconds)
+        env.save()
+        return Trigger(
+            kind="scenario",
+            scenario=scenario.name,
+            seed=seed,
+            target={"kind": "sandbox", "env_id": env_id},
+            summary=scenario.description,
+        )

@@ -1,0 +1,1 @@
+"""Graphs: incident state, lifecycle, the LangGraph wiring and the checkpointer factory."""

@@ -1,0 +1,195 @@
+"""The incident graph: detect, diagnose, plan, review, approve, execute, verify, learn.
+
+Node names equal their function names. Export: `builder` (uncompiled), so tests, the CLI and
+the API compile it with their own checkpointer; `graph` is compiled without one for
+LangGraph's own tooling (langgraph.json).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from agents import monitor
+from agents.planner import plan_remediation
+from agents.safeguard import review as safeguard_review
+from graphs.approval import await_approval, record_decision, request_approval, route_decision
+from graphs.context import LoopContext
+from graphs.execution import (
+    execute,
+    rollback,
+    route_after_execute,
+    route_after_rollback,
+    route_after_verify,
+    verify,
+)
+from graphs.lifecycle import Status
+from graphs.state import IncidentState
+from graphs.timeline import move, stay
+
+
+def detect(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """Look for anomalies in the incident window against the baseline before it."""
+    ctx = runtime.context
+    now = ctx.clock.now()
+    history_start, start, end = monitor.windows(now, ctx.monitor, ctx.source.step())
+    anomalies = monitor.detect(ctx.source, history_start, start, end)
+    services = sorted({a.service for a in anomalies})
+    message = f"{len(anomalies)} anomalous signals" + (f" on {', '.join(services)}" if services else "")
+    return move(
+        state, Status.ANALYZING, now, "detect", message,
+        created_at=state.created_at or now, history_start=history_start,
+        window_start=start, window_end=end,
+        diagnosis=monitor.Diagnosis(window_start=start, window_end=end, anomalies=anomalies),
+    )  # fmt: skip
+
+
+def route_after_detect(state: IncidentState) -> Literal["diagnose", "close"]:
+    assert state.diagnosis is not None
+    return "diagnose" if state.diagnosis.anomalies else "close"
+
+
+def close(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """L0: nothing anomalous (or a blip): log it and stop."""
+    ctx = runtime.context
+    receipt = ctx.notifier.notify({"event": "no_incident", "incident_id": state.id})
+    return move(state, Status.RESOLVED_NO_ACTION, ctx.clock.now(), "close",
+                "no persistent anomaly: alert only (L0)", notifications=[receipt])  # fmt: skip
+
+
+def diagnose(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """Rank root-cause hypotheses with evidence."""
+    ctx = runtime.context
+    assert state.diagnosis is not None
+    diagnosis = monitor.diagnose(
+        ctx.source, state.history_start, state.window_start, state.window_end,
+        state.diagnosis.anomalies,
+    )  # fmt: skip
+    top = diagnosis.root_causes[0] if diagnosis.root_causes else None
+    message = f"top hypothesis {top.fault_type} at {top.service} ({top.score:.2f})" if top else (
+        "no root-cause hypothesis"
+    )
+    return stay(state, ctx.clock.now(), "diagnose", message, diagnosis=diagnosis)
+
+
+def plan(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """Choose a remediation (runbook) for the top hypothesis, or an escalation."""
+    ctx = runtime.context
+    assert state.diagnosis is not None
+    attempt = state.plan.attempt + 1 if state.plan else 1
+    proposal = plan_remediation(
+        state.diagnosis, ctx.source.topology(), ctx.catalog,
+        attempt=attempt, exclude=frozenset(state.failed_runbooks),
+    )  # fmt: skip
+    return move(
+        state, Status.PLANNING, ctx.clock.now(), "plan", proposal.summary,
+        plan=proposal, risk=None, next_step=0, rollback_step=0, verification=None,
+        approval_deadline=None, approval_outcome="none",
+    )  # fmt: skip
+
+
+def review(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """Guardrails and risk classification; decide the route."""
+    ctx = runtime.context
+    assert state.plan is not None
+    risk = safeguard_review(state.plan, ctx.policy)
+    now = ctx.clock.now()
+    message = f"risk {risk.level} (score {risk.score}, {risk.healing_level}): route {risk.route}"
+    if risk.violations:
+        message += "; blocked: " + "; ".join(risk.violations)
+    if risk.route == "escalate":
+        return stay(state, now, "review", message, risk=risk)
+    if risk.route == "approval":
+        deadline = now + risk.approval_timeout_seconds
+        return move(state, Status.AWAITING_APPROVAL, now, "review", message, risk=risk,
+                    approval_deadline=deadline, approval_outcome="pending")  # fmt: skip
+    return move(state, Status.EXECUTING, now, "review", message, risk=risk)
+
+
+def route_after_review(
+    state: IncidentState,
+) -> Literal["execute", "notify", "request_approval", "escalate"]:
+    assert state.risk is not None
+    routes: dict[str, Literal["execute", "notify", "request_approval", "escalate"]] = {
+        "auto": "execute", "notify": "notify", "approval": "request_approval",
+        "escalate": "escalate",
+    }  # fmt: skip
+    return routes[state.risk.route]
+
+
+def notify(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """MEDIUM risk: tell the on-call what is about to happen, then proceed."""
+    ctx = runtime.context
+    assert state.plan is not None and state.risk is not None
+    event = {"event": "remediation_starting", "incident_id": state.id,
+             "plan": state.plan.summary, "risk_level": state.risk.level.value}  # fmt: skip
+    receipt = ctx.notifier.notify(event)
+    return stay(state, ctx.clock.now(), "notify", f"on-call notified ({receipt})",
+                notifications=[receipt])  # fmt: skip
+
+
+def learn(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """Recovered: close the incident and report what healed it."""
+    ctx = runtime.context
+    assert state.plan is not None
+    event = {"event": "incident_resolved", "incident_id": state.id, "plan": state.plan.summary}
+    receipt = ctx.notifier.notify(event)
+    return move(state, Status.COMPLETED, ctx.clock.now(), "learn",
+                f"healed by {state.plan.summary}", notifications=[receipt])  # fmt: skip
+
+
+def escalate(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """Hand the incident to humans with the diagnostic summary (L4 or blocked plan)."""
+    ctx = runtime.context
+    reason = _escalation_reason(state)
+    event = {"event": "incident_escalated", "incident_id": state.id, "reason": reason}
+    receipt = ctx.notifier.notify(event)
+    return move(state, Status.ESCALATED, ctx.clock.now(), "escalate", reason,
+                escalation_reason=reason, notifications=[receipt])  # fmt: skip
+
+
+def _escalation_reason(state: IncidentState) -> str:
+    if state.approval_outcome == "expired":
+        return "approval deadline passed without the required approvals"
+    if state.status is Status.ROLLED_BACK:
+        return f"remediation did not heal and was rolled back; {state.plan.summary if state.plan else ''}"
+    if state.risk and state.risk.violations:
+        return "plan blocked: " + "; ".join(state.risk.violations)
+    return state.plan.summary if state.plan else "escalated"
+
+
+def fail(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """A human rejected the plan: nothing is executed."""
+    ctx = runtime.context
+    rejecter = next((d.approver for d in reversed(state.approvals) if d.decision == "reject"), "?")
+    return move(state, Status.FAILED, ctx.clock.now(), "fail", f"plan rejected by {rejecter}")
+
+
+def build_graph() -> StateGraph[IncidentState, LoopContext, IncidentState, IncidentState]:
+    """The uncompiled incident graph."""
+    graph = StateGraph(IncidentState, context_schema=LoopContext)
+    for node in (detect, close, diagnose, plan, review, notify, request_approval,
+                 await_approval, record_decision, execute, verify, rollback, learn,
+                 escalate, fail):  # fmt: skip
+        graph.add_node(node.__name__, node)
+    graph.add_edge(START, "detect")
+    graph.add_conditional_edges("detect", route_after_detect)
+    graph.add_edge("diagnose", "plan")
+    graph.add_edge("plan", "review")
+    graph.add_conditional_edges("review", route_after_review)
+    graph.add_edge("notify", "execute")
+    graph.add_edge("request_approval", "await_approval")
+    graph.add_edge("await_approval", "record_decision")
+    graph.add_conditional_edges("record_decision", route_decision)
+    graph.add_conditional_edges("execute", route_after_execute)
+    graph.add_conditional_edges("verify", route_after_verify)
+    graph.add_conditional_edges("rollback", route_after_rollback)
+    for terminal in ("close", "learn", "escalate", "fail"):
+        graph.add_edge(terminal, END)
+    return graph
+
+
+builder = build_graph()
+graph = builder.compile()

@@ -1,0 +1,207 @@
+"""Runs incident threads: start, resume with a decision, continue after a crash, inspect."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from agents.monitor import MonitorConfig
+from agents.risk import ApprovalPolicy
+from graphs.checkpointer import sqlite_checkpointer, thread_ids
+from graphs.context import LoopContext
+from graphs.incident import builder
+from graphs.lifecycle import Status
+from graphs.settings import Settings
+from graphs.state import IncidentState, Trigger
+from memory.action_log import ActionLog
+from tools.actions import ActionAdapter, Clock
+from tools.notify import FanoutNotifier, LogNotifier, Notifier, WebhookNotifier
+from tools.telemetry import TelemetrySource
+
+
+@dataclass
+class Target:
+    """The system an incident concerns, seen through the loop's interfaces."""
+
+    source: TelemetrySource
+    adapter: ActionAdapter
+    clock: Clock
+
+
+TargetFactory = Callable[[str, Trigger], Target]
+"""(incident id, trigger) -> the target; the API layer knows the sandbox, graphs do not."""
+
+UpdateCallback = Callable[[IncidentState], None]
+
+
+class IncidentNotFound(KeyError):
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(f"no incident {incident_id!r} (see 'adsh list')")
+
+
+class NotAwaitingApproval(RuntimeError):
+    """A decision arrived for an incident that is not waiting for one."""
+
+
+class ApprovalRefused(ValueError):
+    """A decision that cannot count: separation of duties or a repeat approver."""
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    checkpoint_id: str
+    step: int
+    node: str
+    status: str
+    next: tuple[str, ...]
+    created_at: str
+
+
+class IncidentRunner:
+    """Owns the checkpointer and action log for one data directory."""
+
+    def __init__(self, saver: SqliteSaver, log: ActionLog, settings: Settings,
+                 targets: TargetFactory, notifier: Notifier) -> None:  # fmt: skip
+        self.settings = settings
+        self.targets = targets
+        self.notifier = notifier
+        self.log = log
+        self.saver = saver
+        self.app = builder.compile(checkpointer=saver)
+
+    def new_id(self, trigger: Trigger) -> str:
+        """Deterministic for a given data directory: scenario, seed and incident count."""
+        existing = set(thread_ids(self.settings.checkpoint_path))
+        for n in range(len(existing), len(existing) + 1000):
+            seed = f"{trigger.scenario}:{trigger.seed}:{n}"
+            candidate = "inc-" + hashlib.sha256(seed.encode()).hexdigest()[:8]
+            if candidate not in existing:
+                return candidate
+        raise RuntimeError("could not allocate an incident id")
+
+    def start(self, incident_id: str, trigger: Trigger, requester: str,
+              on_update: UpdateCallback | None = None) -> IncidentState:  # fmt: skip
+        initial = IncidentState(id=incident_id, requester=requester, trigger=trigger)
+        return self._run(incident_id, initial, trigger, on_update)
+
+    def decide(self, incident_id: str, approver: str, decision: str, comment: str = "",
+               on_update: UpdateCallback | None = None) -> IncidentState:  # fmt: skip
+        """Resume a waiting incident with an approve/reject decision."""
+        state = self.get(incident_id)
+        if self.pending_request(incident_id) is None:
+            raise NotAwaitingApproval(
+                f"incident {incident_id} is not waiting for approval (status {state.status})"
+            )
+        if decision == "approve":
+            _check_eligible(state, approver)
+        payload = {"approver": approver, "decision": decision, "comment": comment}
+        return self._run(incident_id, Command(resume=payload), state.trigger, on_update)
+
+    def expire(self, incident_id: str) -> IncidentState:
+        """Resume a waiting incident with a timeout (a scheduler's deadline check)."""
+        state = self.get(incident_id)
+        if self.pending_request(incident_id) is None:
+            raise NotAwaitingApproval(f"incident {incident_id} is not waiting for approval")
+        return self._run(incident_id, Command(resume={"decision": "timeout"}), state.trigger)
+
+    def resume(self, incident_id: str, on_update: UpdateCallback | None = None) -> IncidentState:
+        """Continue an interrupted run (e.g. after a crash) from its last checkpoint."""
+        state = self.get(incident_id)
+        return self._run(incident_id, None, state.trigger, on_update)
+
+    def get(self, incident_id: str) -> IncidentState:
+        snapshot = self.app.get_state(_config(incident_id))
+        if not snapshot.values:
+            raise IncidentNotFound(incident_id)
+        return IncidentState.model_validate(snapshot.values)
+
+    def pending_request(self, incident_id: str) -> dict[str, Any] | None:
+        """The approval request an incident waits on, if any."""
+        snapshot = self.app.get_state(_config(incident_id))
+        for task in snapshot.tasks:
+            for item in task.interrupts:
+                return dict(item.value)
+        return None
+
+    def history(self, incident_id: str) -> list[CheckpointInfo]:
+        """Checkpoints oldest first."""
+        self.get(incident_id)
+        snapshots = list(self.app.get_state_history(_config(incident_id)))
+        return [_info(s) for s in reversed(snapshots)]
+
+    def list(self) -> list[IncidentState]:
+        return [self.get(i) for i in thread_ids(self.settings.checkpoint_path)]
+
+    def _run(self, incident_id: str, payload: Any, trigger: Trigger,
+             on_update: UpdateCallback | None = None) -> IncidentState:  # fmt: skip
+        context = self._context(incident_id, trigger)
+        config = _config(incident_id)
+        for _ in self.app.stream(payload, config, context=context, durability="sync",
+                                 stream_mode="values"):  # fmt: skip
+            if on_update is not None:
+                on_update(self.get(incident_id))
+        return self.get(incident_id)
+
+    def _context(self, incident_id: str, trigger: Trigger) -> LoopContext:
+        target = self.targets(incident_id, trigger)
+        policy = ApprovalPolicy(
+            high_timeout_seconds=self.settings.approval_timeout_high_seconds,
+            critical_timeout_seconds=self.settings.approval_timeout_critical_seconds,
+        )
+        return LoopContext(
+            source=target.source, adapter=target.adapter, clock=target.clock,
+            action_log=self.log, notifier=self.notifier, policy=policy,
+            monitor=MonitorConfig(verify_seconds=self.settings.verify_seconds),
+        )  # fmt: skip
+
+
+def _check_eligible(state: IncidentState, approver: str) -> None:
+    if approver == state.requester:
+        raise ApprovalRefused(f"{approver} requested incident {state.id} and cannot approve it")
+    if approver in state.counted_approvers():
+        raise ApprovalRefused(f"{approver} already approved incident {state.id}")
+
+
+def _config(incident_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": incident_id}}
+
+
+def _info(snapshot: Any) -> CheckpointInfo:
+    values = snapshot.values or {}
+    writes = (snapshot.metadata or {}).get("writes") or {}
+    node = next(iter(writes), None) or (snapshot.metadata or {}).get("source", "")
+    status = values.get("status", "")
+    return CheckpointInfo(
+        checkpoint_id=snapshot.config["configurable"]["checkpoint_id"],
+        step=(snapshot.metadata or {}).get("step", -1),
+        node=str(node),
+        status=str(status.value if isinstance(status, Status) else status),
+        next=tuple(snapshot.next),
+        created_at=snapshot.created_at or "",
+    )
+
+
+def default_notifier(settings: Settings) -> Notifier:
+    notifiers: list[Notifier] = [LogNotifier(settings.notifications_path)]
+    if settings.notify_webhook_url:
+        notifiers.append(WebhookNotifier(settings.notify_webhook_url))
+    return FanoutNotifier(notifiers)
+
+
+@contextmanager
+def open_runner(settings: Settings, targets: TargetFactory,
+                notifier: Notifier | None = None) -> Iterator[IncidentRunner]:  # fmt: skip
+    """An IncidentRunner over the settings' data directory, closed on exit."""
+    log = ActionLog(settings.action_log_path)
+    try:
+        with sqlite_checkpointer(settings.checkpoint_path) as saver:
+            yield IncidentRunner(saver, log, settings, targets,
+                                 notifier or default_notifier(settings))  # fmt: skip
+    finally:
+        log.close()

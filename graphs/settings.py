@@ -1,0 +1,43 @@
+"""Process settings (ADSH_ environment variables), validated at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where ADSH keeps its data and how long approvals may wait."""
+
+    model_config = SettingsConfigDict(env_prefix="ADSH_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".adsh"), description="Checkpoints, logs, sandbox state")
+    approval_timeout_high_seconds: int = Field(default=4 * 3600, gt=0)
+    approval_timeout_critical_seconds: int = Field(default=8 * 3600, gt=0)
+    notify_webhook_url: str | None = Field(default=None, description="POST notifications here")
+    verify_seconds: int = Field(default=600, gt=0, description="Verification window")
+
+    @field_validator("notify_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"ADSH_NOTIFY_WEBHOOK_URL must be an http(s) URL, got {value!r}")
+        return value or None
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def action_log_path(self) -> Path:
+        return self.data_dir / "actions.sqlite"
+
+    @property
+    def notifications_path(self) -> Path:
+        return self.data_dir / "notifications.jsonl"
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.data_dir / "sandbox"

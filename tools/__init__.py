@@ -1,0 +1,1 @@
+"""Tools: telemetry sources, analysis (detection, log mining, RCA) and action adapters."""

@@ -1,0 +1,1 @@
+"""Analysis over telemetry: anomaly detection, log mining, root-cause analysis, recovery checks."""
