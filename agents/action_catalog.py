@@ -53,7 +53,7 @@ CATALOG: dict[str, ActionSpec] = {
         _spec("deploy_version", "Deploy a given version of the service", _FULL),
         _spec("restart_service", "Restart the service's instances one by one", _FULL),
         _spec("scale_out", "Add replicas to the service", _FULL,
-              rollback="scale_in", rollback_params={"replicas": "added_replicas"}),
+              rollback="scale_in", rollback_params={"replicas": "previous_replicas"}),
         _spec("scale_in", "Remove replicas from the service", _FULL),
         _spec("set_pool_size", "Resize the service's connection pool", _FULL,
               rollback="set_pool_size", rollback_params={"size": "previous_size"}),

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -27,7 +26,7 @@ from graphs.runner import (
 )
 from graphs.settings import Settings
 from graphs.state import IncidentState
-from sandbox.scenarios import DEFAULT_SCENARIO, ScenarioNotFound
+from sandbox.scenarios import DEFAULT_SCENARIO, UnknownScenarioError
 
 app = typer.Typer(
     name="adsh",
@@ -36,11 +35,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = Console(soft_wrap=True)
 errors = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
-USER_ERRORS = (IncidentNotFound, NotAwaitingApproval, ApprovalRefused, ScenarioNotFound,
+USER_ERRORS = (IncidentNotFound, NotAwaitingApproval, ApprovalRefused, UnknownScenarioError,
                ValidationError, ValueError)  # fmt: skip
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other tools")]
@@ -263,12 +262,14 @@ def _user() -> str:
 def main() -> None:
     """Entry point: usage errors become one line on stderr with exit status 2."""
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.UsageError as exc:
-        errors.print(f"error: {exc.format_message()}", markup=False, highlight=False)
-        sys.exit(2)
-    except click.Abort:
+        code = app(standalone_mode=False)
+    except typer.Abort:
         errors.print("aborted")
         sys.exit(130)
+    except Exception as exc:
+        # typer vendors click and does not export UsageError: recognise it by its contract.
+        if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
+            errors.print(f"error: {exc.format_message()}", markup=False, highlight=False)
+            sys.exit(2)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -27,13 +27,13 @@ def clock(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def styled(status: str) -> str:
+def styled(status: str, width: int = 0) -> str:
     style = STATUS_STYLE.get(status, "cyan")
-    return f"[{style}]{status}[/]"
+    return f"[{style}]{status:<{width}}[/]"
 
 
 def timeline_line(entry: TimelineEntry) -> str:
-    return f"{clock(entry.at)}  {entry.node:<16} {styled(entry.status):<30} {entry.message}"
+    return f"{clock(entry.at)}  {entry.node:<16} {styled(entry.status, 18)} {entry.message}"
 
 
 def incident_json(state: IncidentState) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from agents.models import Diagnosis
 from agents.planner import plan_remediation
 from agents.safeguard import review
 from memory.runbooks import load_catalog
-from sandbox.scenarios import all_scenarios
+from sandbox.scenarios import SCENARIOS
 from sandbox.topology import get_topology
 from tools.analysis.models import Hypothesis
 
@@ -18,7 +18,7 @@ def scenario_rows() -> list[dict[str, Any]]:
     topology = get_topology("default").graph()
     catalog = load_catalog()
     rows = []
-    for scenario in all_scenarios():
+    for scenario in SCENARIOS.values():
         cause = Hypothesis(service=scenario.service, fault_type=scenario.fault_type, score=1.0)
         diagnosis = Diagnosis(window_start=0, window_end=0, root_causes=[cause])
         risk = review(plan_remediation(diagnosis, topology, catalog))

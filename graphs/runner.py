@@ -20,6 +20,7 @@ from graphs.lifecycle import Status
 from graphs.settings import Settings
 from graphs.state import IncidentState, Trigger
 from memory.action_log import ActionLog
+from memory.runbooks import RunbookCatalog, load_catalog
 from tools.actions import ActionAdapter, Clock
 from tools.notify import FanoutNotifier, LogNotifier, Notifier, WebhookNotifier
 from tools.telemetry import TelemetrySource
@@ -67,8 +68,10 @@ class IncidentRunner:
     """Owns the checkpointer and action log for one data directory."""
 
     def __init__(self, saver: SqliteSaver, log: ActionLog, settings: Settings,
-                 targets: TargetFactory, notifier: Notifier) -> None:  # fmt: skip
+                 targets: TargetFactory, notifier: Notifier,
+                 catalog: RunbookCatalog | None = None) -> None:  # fmt: skip
         self.settings = settings
+        self.catalog = catalog or load_catalog()
         self.targets = targets
         self.notifier = notifier
         self.log = log
@@ -156,7 +159,7 @@ class IncidentRunner:
         )
         return LoopContext(
             source=target.source, adapter=target.adapter, clock=target.clock,
-            action_log=self.log, notifier=self.notifier, policy=policy,
+            action_log=self.log, notifier=self.notifier, policy=policy, catalog=self.catalog,
             monitor=MonitorConfig(verify_seconds=self.settings.verify_seconds),
         )  # fmt: skip
 
@@ -195,13 +198,13 @@ def default_notifier(settings: Settings) -> Notifier:
 
 
 @contextmanager
-def open_runner(settings: Settings, targets: TargetFactory,
-                notifier: Notifier | None = None) -> Iterator[IncidentRunner]:  # fmt: skip
+def open_runner(settings: Settings, targets: TargetFactory, notifier: Notifier | None = None,
+                catalog: RunbookCatalog | None = None) -> Iterator[IncidentRunner]:  # fmt: skip
     """An IncidentRunner over the settings' data directory, closed on exit."""
     log = ActionLog(settings.action_log_path)
     try:
         with sqlite_checkpointer(settings.checkpoint_path) as saver:
             yield IncidentRunner(saver, log, settings, targets,
-                                 notifier or default_notifier(settings))  # fmt: skip
+                                 notifier or default_notifier(settings), catalog)  # fmt: skip
     finally:
         log.close()

@@ -1,0 +1,1 @@
+"""Offline evals: scenario suites, scorers, runners and reports."""

@@ -1,0 +1,1 @@
+"""Prompt templates for the LLM reasoning back end (versioned; rendered at call time)."""

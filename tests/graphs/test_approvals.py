@@ -1,0 +1,83 @@
+"""Approvals: HIGH waits for one, CRITICAL for three distinct, reject fails, late escalates."""
+
+import pytest
+from langgraph.types import Command
+
+from graphs.lifecycle import Status
+from graphs.runner import ApprovalRefused, IncidentRunner, NotAwaitingApproval
+from graphs.settings import Settings
+from memory.action_log import ActionLog
+from tests.graphs.conftest import REQUESTER, Start, sandbox_of
+
+HIGH = "certificate-expiry-auth"
+CRITICAL = "network-delay-database"
+
+
+def test_high_waits_for_one_approval(start: Start, runner: IncidentRunner) -> None:
+    state = start(HIGH, 1)
+    assert state.status is Status.AWAITING_APPROVAL
+    assert state.risk is not None and state.risk.level.value == "HIGH"
+    request = runner.pending_request(state.id)
+    assert request is not None and request["required_approvals"] == 1
+    assert state.executions == []
+    done = runner.decide(state.id, "ana", "approve", "cert checked")
+    assert done.status is Status.COMPLETED
+    assert [d.approver for d in done.approvals] == ["ana"]
+
+
+def test_critical_needs_three_distinct_approvers(start: Start, runner: IncidentRunner) -> None:
+    state = start(CRITICAL, 1)
+    assert state.risk is not None and state.risk.required_approvals == 3
+    state = runner.decide(state.id, "ana", "approve")
+    assert state.status is Status.AWAITING_APPROVAL
+    with pytest.raises(ApprovalRefused, match="already approved"):
+        runner.decide(state.id, "ana", "approve")
+    # Past the CLI's check, the node itself still counts a repeat (and the requester) once.
+    for name in ("ana", REQUESTER):
+        payload = {"approver": name, "decision": "approve"}
+        state = runner._run(state.id, Command(resume=payload), state.trigger)
+        assert state.status is Status.AWAITING_APPROVAL
+        assert not state.approvals[-1].counted
+    assert state.executions == []
+    state = runner.decide(state.id, "bo", "approve")
+    assert state.status is Status.AWAITING_APPROVAL
+    state = runner.decide(state.id, "cy", "approve")
+    assert state.status is Status.COMPLETED
+    assert state.counted_approvers() == {"ana", "bo", "cy"}
+
+
+def test_requester_cannot_approve(start: Start, runner: IncidentRunner) -> None:
+    state = start(HIGH, 2)
+    with pytest.raises(ApprovalRefused, match="cannot approve"):
+        runner.decide(state.id, REQUESTER, "approve")
+
+
+def test_reject_fails_with_nothing_executed(
+    start: Start, runner: IncidentRunner, settings: Settings
+) -> None:
+    state = start(HIGH, 1)
+    state = runner.decide(state.id, "ana", "reject", "not during the sale")
+    assert state.status is Status.FAILED
+    assert state.executions == []
+    assert ActionLog(settings.action_log_path).for_incident(state.id) == []
+    assert sandbox_of(settings, state).state.actions == []
+    with pytest.raises(NotAwaitingApproval):
+        runner.decide(state.id, "bo", "approve")
+
+
+def test_late_approval_escalates(start: Start, runner: IncidentRunner, settings: Settings) -> None:
+    state = start(HIGH, 1)
+    assert state.approval_deadline is not None
+    env = sandbox_of(settings, state)
+    env.advance(state.approval_deadline - env.now() + 60)
+    env.save()
+    state = runner.decide(state.id, "ana", "approve")
+    assert state.status is Status.ESCALATED
+    assert "deadline" in state.escalation_reason
+    assert state.executions == []
+
+
+def test_expire_escalates_a_waiting_incident(start: Start, runner: IncidentRunner) -> None:
+    state = start(CRITICAL, 2)
+    state = runner.expire(state.id)
+    assert state.status is Status.ESCALATED
