@@ -48,33 +48,71 @@ _NONE = Reversibility.IRREVERSIBLE
 CATALOG: dict[str, ActionSpec] = {
     spec.name: spec
     for spec in (
-        _spec("rollback_deploy", "Roll the service back to its previous version", _FULL,
-              rollback="deploy_version", rollback_params={"version": "previous_version"}),
+        _spec(
+            "rollback_deploy",
+            "Roll the service back to its previous version",
+            _FULL,
+            rollback="deploy_version",
+            rollback_params={"version": "previous_version"},
+        ),
         _spec("deploy_version", "Deploy a given version of the service", _FULL),
         _spec("restart_service", "Restart the service's instances one by one", _FULL),
-        _spec("scale_out", "Add replicas to the service", _FULL,
-              rollback="scale_in", rollback_params={"replicas": "previous_replicas"}),
+        _spec(
+            "scale_out",
+            "Add replicas to the service",
+            _FULL,
+            rollback="scale_in",
+            rollback_params={"replicas": "previous_replicas"},
+        ),
         _spec("scale_in", "Remove replicas from the service", _FULL),
-        _spec("set_pool_size", "Resize the service's connection pool", _FULL,
-              rollback="set_pool_size", rollback_params={"size": "previous_size"}),
+        _spec(
+            "set_pool_size",
+            "Resize the service's connection pool",
+            _FULL,
+            rollback="set_pool_size",
+            rollback_params={"size": "previous_size"},
+        ),
         _spec("flush_cache", "Flush and re-warm the cache", _PART),
         _spec("rotate_logs", "Rotate and compress logs to free disk", _PART),
         _spec("renew_certificate", "Issue and install a fresh TLS certificate", _FULL),
-        _spec("revert_config", "Revert the service's configuration to the previous revision",
-              _FULL, rollback="apply_config", rollback_params={"revision": "previous_revision"}),
+        _spec(
+            "revert_config",
+            "Revert the service's configuration to the previous revision",
+            _FULL,
+            rollback="apply_config",
+            rollback_params={"revision": "previous_revision"},
+        ),
         _spec("apply_config", "Apply a given configuration revision", _FULL),
-        _spec("failover_database", "Promote the replica and fail the database over", _PART,
-              scope="organization", rollback="failback_database",
-              preconditions=("replica is in sync",)),
-        _spec("failback_database", "Fail the database back to the original primary", _PART,
-              scope="organization"),
-        _spec("rate_limit", "Shed load above a request rate at the service", _FULL,
-              rollback="remove_rate_limit"),
+        _spec(
+            "failover_database",
+            "Promote the replica and fail the database over",
+            _PART,
+            scope="organization",
+            rollback="failback_database",
+            preconditions=("replica is in sync",),
+        ),
+        _spec(
+            "failback_database",
+            "Fail the database back to the original primary",
+            _PART,
+            scope="organization",
+        ),
+        _spec(
+            "rate_limit",
+            "Shed load above a request rate at the service",
+            _FULL,
+            rollback="remove_rate_limit",
+        ),
         _spec("remove_rate_limit", "Remove the request rate limit", _FULL),
-        _spec("purge_old_data", "Delete old rows to free database disk", _NONE,
-              deletes_production_data=True, preconditions=("verified backup exists",)),
+        _spec(
+            "purge_old_data",
+            "Delete old rows to free database disk",
+            _NONE,
+            deletes_production_data=True,
+            preconditions=("verified backup exists",),
+        ),
     )
-}  # fmt: skip
+}
 
 
 class UnknownAction(KeyError):

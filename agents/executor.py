@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from agents.models import ExecutionRecord
-from memory.action_log import ActionLog, ActionLogEntry
+from memory.action_log import ActionLog, ActionLogEntry, EntryStatus
 from tools.actions import ActionAdapter, Clock
 
 Phase = Literal["execute", "rollback"]
@@ -44,7 +44,7 @@ def run_step(
         return _record(entry)
     # New, or started before a crash: the adapter dedupes on the key, so asking again is safe.
     outcome = adapter.perform(action, target, params, key)
-    status = "failed" if outcome.status == "failed" else "succeeded"
+    status: EntryStatus = "failed" if outcome.status == "failed" else "succeeded"
     finished = log.finish(key, status, outcome.detail, outcome.data, clock.now())
     return _record(finished)
 

@@ -30,9 +30,7 @@ def windows(now: int, config: MonitorConfig, step: int) -> tuple[int, int, int]:
     return start - config.history_seconds, start, end
 
 
-def detect(
-    source: TelemetrySource, history_start: int, start: int, end: int
-) -> list[Anomaly]:
+def detect(source: TelemetrySource, history_start: int, start: int, end: int) -> list[Anomaly]:
     """Anomalies in [start, end) against the baseline [history_start, start)."""
     return detect_anomalies(source.window(start, end), source.window(history_start, start))
 
@@ -54,7 +52,11 @@ def diagnose(
 
 
 def verify(
-    source: TelemetrySource, history_start: int, history_end: int, acted_at: int, now: int,
+    source: TelemetrySource,
+    history_start: int,
+    history_end: int,
+    acted_at: int,
+    now: int,
     config: MonitorConfig,
 ) -> Verification:
     """Post-condition: every service back within its baseline since the action settled."""

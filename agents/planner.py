@@ -36,9 +36,7 @@ def plan_remediation(
     return _from_runbook(runbooks[0], top, topology, attempt)
 
 
-def _from_runbook(
-    runbook: Runbook, top: Hypothesis, topology: ServiceGraph, attempt: int
-) -> Plan:
+def _from_runbook(runbook: Runbook, top: Hypothesis, topology: ServiceGraph, attempt: int) -> Plan:
     steps = [
         build_action(
             step.action,

@@ -25,7 +25,7 @@ from graphs.runner import (
     open_runner,
 )
 from graphs.settings import Settings
-from graphs.state import IncidentState
+from graphs.state import IncidentState, Trigger
 from sandbox.scenarios import DEFAULT_SCENARIO, UnknownScenarioError
 
 app = typer.Typer(
@@ -36,11 +36,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(soft_wrap=True)
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
-USER_ERRORS = (IncidentNotFound, NotAwaitingApproval, ApprovalRefused, UnknownScenarioError,
-               ValidationError, ValueError)  # fmt: skip
+USER_ERRORS = (
+    IncidentNotFound,
+    NotAwaitingApproval,
+    ApprovalRefused,
+    UnknownScenarioError,
+    ValidationError,
+    ValueError,
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other tools")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Sandbox seed")]
@@ -82,10 +88,14 @@ def _printer(json_output: bool) -> Callable[[IncidentState], None]:
     return on_update
 
 
-def _start(run: IncidentRunner, targets: SandboxTargets, scenario: str, seed: int,
-           requester: str, json_output: bool) -> tuple[IncidentState, Callable[..., None]]:  # fmt: skip
-    from graphs.state import Trigger  # local: only the id needs it before the sandbox exists
-
+def _start(
+    run: IncidentRunner,
+    targets: SandboxTargets,
+    scenario: str,
+    seed: int,
+    requester: str,
+    json_output: bool,
+) -> tuple[IncidentState, Callable[..., None]]:
     incident_id = run.new_id(Trigger(scenario=scenario, seed=seed))
     trigger = targets.prepare(incident_id, scenario, seed)
     printer = _printer(json_output)
@@ -140,8 +150,9 @@ def scenarios(json_output: JsonFlag = False) -> None:
     for column in ("name", "fault_type", "service", "risk_level", "description"):
         table.add_column(column)
     for row in rows:
-        table.add_row(*(str(row[c]) for c in ("name", "fault_type", "service", "risk_level",
-                                               "description")))  # fmt: skip
+        table.add_row(
+            *(str(row[c]) for c in ("name", "fault_type", "service", "risk_level", "description"))
+        )
     console.print(table)
 
 
@@ -202,8 +213,9 @@ def _decide(incident_id: str, approver: str, decision: str, comment: str, as_jso
 
 @app.command()
 @one_line_errors
-def resume(incident_id: Annotated[str, typer.Argument(metavar="ID")],
-           json_output: JsonFlag = False) -> None:  # fmt: skip
+def resume(
+    incident_id: Annotated[str, typer.Argument(metavar="ID")], json_output: JsonFlag = False
+) -> None:
     """Continue an incident whose run was interrupted (crash, kill) from its last checkpoint."""
     with runner() as (run, _):
         state = run.get(incident_id)
@@ -215,8 +227,9 @@ def resume(incident_id: Annotated[str, typer.Argument(metavar="ID")],
 
 @app.command()
 @one_line_errors
-def show(incident_id: Annotated[str, typer.Argument(metavar="ID")],
-         json_output: JsonFlag = False) -> None:  # fmt: skip
+def show(
+    incident_id: Annotated[str, typer.Argument(metavar="ID")], json_output: JsonFlag = False
+) -> None:
     """Show an incident: diagnosis, plan, risk, approvals, executions, timeline."""
     with runner() as (run, _):
         state = run.get(incident_id)
@@ -228,8 +241,9 @@ def show(incident_id: Annotated[str, typer.Argument(metavar="ID")],
 
 @app.command()
 @one_line_errors
-def history(incident_id: Annotated[str, typer.Argument(metavar="ID")],
-            json_output: JsonFlag = False) -> None:  # fmt: skip
+def history(
+    incident_id: Annotated[str, typer.Argument(metavar="ID")], json_output: JsonFlag = False
+) -> None:
     """List an incident's checkpoints (id, node, status)."""
     with runner() as (run, _):
         items = run.history(incident_id)
@@ -246,8 +260,13 @@ def list_incidents(json_output: JsonFlag = False) -> None:
     with runner() as (run, _):
         states = run.list()
         if json_output:
-            render.print_json(console, [{"id": s.id, "status": s.status.value,
-                                         "scenario": s.trigger.scenario} for s in states])  # fmt: skip
+            render.print_json(
+                console,
+                [
+                    {"id": s.id, "status": s.status.value, "scenario": s.trigger.scenario}
+                    for s in states
+                ],
+            )
         else:
             console.print(render.incidents_table(states))
 

@@ -89,13 +89,19 @@ def incidents_table(states: list[IncidentState]) -> Table:
     for column in ("id", "status", "trigger", "top cause", "risk", "created"):
         table.add_column(column)
     for state in states:
-        top = state.diagnosis.root_causes[0] if state.diagnosis and state.diagnosis.root_causes else None
+        top = (
+            state.diagnosis.root_causes[0]
+            if state.diagnosis and state.diagnosis.root_causes
+            else None
+        )
         table.add_row(
-            state.id, styled(state.status.value), state.trigger.scenario or state.trigger.kind,
+            state.id,
+            styled(state.status.value),
+            state.trigger.scenario or state.trigger.kind,
             f"{top.fault_type}@{top.service}" if top else "-",
             state.risk.level.value if state.risk else "-",
             clock(state.created_at) if state.created_at else "-",
-        )  # fmt: skip
+        )
     return table
 
 
@@ -104,6 +110,7 @@ def history_table(incident_id: str, items: list[CheckpointInfo]) -> Table:
     for column in ("step", "checkpoint", "node", "status", "next"):
         table.add_column(column)
     for item in items:
-        table.add_row(str(item.step), item.checkpoint_id, item.node, item.status,
-                      ",".join(item.next))  # fmt: skip
+        table.add_row(
+            str(item.step), item.checkpoint_id, item.node, item.status, ",".join(item.next)
+        )
     return table

@@ -53,13 +53,25 @@ def record_decision(state: IncidentState, runtime: Runtime[LoopContext]) -> dict
     now = runtime.context.clock.now()
     raw = state.pending_decision or {}
     if raw.get("decision") == "timeout" or _expired(state, now):
-        return stay(state, now, "record_decision", "approval deadline passed",
-                    approval_outcome="expired", pending_decision=None)  # fmt: skip
+        return stay(
+            state,
+            now,
+            "record_decision",
+            "approval deadline passed",
+            approval_outcome="expired",
+            pending_decision=None,
+        )
     try:
         decision = ApprovalDecision.model_validate({**raw, "at": now, "attempt": _attempt(state)})
     except ValidationError as exc:
-        return stay(state, now, "record_decision", f"ignored malformed decision: {exc}",
-                    approval_outcome="pending", pending_decision=None)  # fmt: skip
+        return stay(
+            state,
+            now,
+            "record_decision",
+            f"ignored malformed decision: {exc}",
+            approval_outcome="pending",
+            pending_decision=None,
+        )
     decision = _with_eligibility(state, decision)
     approvals = [*state.approvals, decision]
     outcome = _outcome(state, decision, approvals)
@@ -98,7 +110,9 @@ def _outcome(
     assert state.risk is not None
     attempt = _attempt(state)
     distinct = {
-        d.approver for d in approvals if d.decision == "approve" and d.counted and d.attempt == attempt
+        d.approver
+        for d in approvals
+        if d.decision == "approve" and d.counted and d.attempt == attempt
     }
     return "approved" if len(distinct) >= state.risk.required_approvals else "pending"
 

@@ -29,10 +29,17 @@ def execute(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, An
     _check_clearance(state, action)
     key = idempotency_key(state.id, state.plan.attempt, "execute", state.next_step, action.name)
     record = run_step(
-        incident_id=state.id, key=key, phase="execute", step=state.next_step,
-        action=action.name, target=action.target, params=action.params,
-        adapter=ctx.adapter, log=ctx.action_log, clock=ctx.clock,
-    )  # fmt: skip
+        incident_id=state.id,
+        key=key,
+        phase="execute",
+        step=state.next_step,
+        action=action.name,
+        target=action.target,
+        params=action.params,
+        adapter=ctx.adapter,
+        log=ctx.action_log,
+        clock=ctx.clock,
+    )
     message = f"step {state.next_step + 1}/{len(state.plan.steps)} {action.name}({action.target})"
     message += f": {record.status}" + (f" - {record.detail}" if record.detail else "")
     fields = {"executions": [record], "next_step": state.next_step + 1}
@@ -110,25 +117,33 @@ def _rolled_back(
 
 
 def _undo(
-    state: IncidentState, ctx: LoopContext, record: ExecutionRecord, name: str,
+    state: IncidentState,
+    ctx: LoopContext,
+    record: ExecutionRecord,
+    name: str,
     params: dict[str, Any],
 ) -> ExecutionRecord:
     assert state.plan is not None
     key = idempotency_key(state.id, state.plan.attempt, "rollback", record.step, name)
     return run_step(
-        incident_id=state.id, key=key, phase="rollback", step=record.step, action=name,
-        target=record.target, params=params, adapter=ctx.adapter, log=ctx.action_log,
+        incident_id=state.id,
+        key=key,
+        phase="rollback",
+        step=record.step,
+        action=name,
+        target=record.target,
+        params=params,
+        adapter=ctx.adapter,
+        log=ctx.action_log,
         clock=ctx.clock,
-    )  # fmt: skip
+    )
 
 
 def _forward_steps(state: IncidentState) -> list[ExecutionRecord]:
     """Succeeded forward steps of the current plan attempt."""
     assert state.plan is not None
     marker = f"/a{state.plan.attempt}/execute/"
-    return [
-        r for r in state.executions if marker in r.idempotency_key and r.status != "failed"
-    ]
+    return [r for r in state.executions if marker in r.idempotency_key and r.status != "failed"]
 
 
 def route_after_rollback(

@@ -37,13 +37,21 @@ def detect(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
     history_start, start, end = monitor.windows(now, ctx.monitor, ctx.source.step())
     anomalies = monitor.detect(ctx.source, history_start, start, end)
     services = sorted({a.service for a in anomalies})
-    message = f"{len(anomalies)} anomalous signals" + (f" on {', '.join(services)}" if services else "")
+    message = f"{len(anomalies)} anomalous signals" + (
+        f" on {', '.join(services)}" if services else ""
+    )
     return move(
-        state, Status.ANALYZING, now, "detect", message,
-        created_at=state.created_at or now, history_start=history_start,
-        window_start=start, window_end=end,
+        state,
+        Status.ANALYZING,
+        now,
+        "detect",
+        message,
+        created_at=state.created_at or now,
+        history_start=history_start,
+        window_start=start,
+        window_end=end,
         diagnosis=monitor.Diagnosis(window_start=start, window_end=end, anomalies=anomalies),
-    )  # fmt: skip
+    )
 
 
 def route_after_detect(state: IncidentState) -> Literal["diagnose", "close"]:
@@ -55,8 +63,14 @@ def close(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]
     """L0: nothing anomalous (or a blip): log it and stop."""
     ctx = runtime.context
     receipt = ctx.notifier.notify({"event": "no_incident", "incident_id": state.id})
-    return move(state, Status.RESOLVED_NO_ACTION, ctx.clock.now(), "close",
-                "no persistent anomaly: alert only (L0)", notifications=[receipt])  # fmt: skip
+    return move(
+        state,
+        Status.RESOLVED_NO_ACTION,
+        ctx.clock.now(),
+        "close",
+        "no persistent anomaly: alert only (L0)",
+        notifications=[receipt],
+    )
 
 
 def diagnose(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
@@ -64,12 +78,17 @@ def diagnose(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, A
     ctx = runtime.context
     assert state.diagnosis is not None
     diagnosis = monitor.diagnose(
-        ctx.source, state.history_start, state.window_start, state.window_end,
+        ctx.source,
+        state.history_start,
+        state.window_start,
+        state.window_end,
         state.diagnosis.anomalies,
-    )  # fmt: skip
+    )
     top = diagnosis.root_causes[0] if diagnosis.root_causes else None
-    message = f"top hypothesis {top.fault_type} at {top.service} ({top.score:.2f})" if top else (
-        "no root-cause hypothesis"
+    message = (
+        f"top hypothesis {top.fault_type} at {top.service} ({top.score:.2f})"
+        if top
+        else ("no root-cause hypothesis")
     )
     return stay(state, ctx.clock.now(), "diagnose", message, diagnosis=diagnosis)
 
@@ -80,14 +99,26 @@ def plan(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     assert state.diagnosis is not None
     attempt = state.plan.attempt + 1 if state.plan else 1
     proposal = plan_remediation(
-        state.diagnosis, ctx.source.topology(), ctx.catalog,
-        attempt=attempt, exclude=frozenset(state.failed_runbooks),
-    )  # fmt: skip
+        state.diagnosis,
+        ctx.source.topology(),
+        ctx.catalog,
+        attempt=attempt,
+        exclude=frozenset(state.failed_runbooks),
+    )
     return move(
-        state, Status.PLANNING, ctx.clock.now(), "plan", proposal.summary,
-        plan=proposal, risk=None, next_step=0, rollback_step=0, verification=None,
-        approval_deadline=None, approval_outcome="none",
-    )  # fmt: skip
+        state,
+        Status.PLANNING,
+        ctx.clock.now(),
+        "plan",
+        proposal.summary,
+        plan=proposal,
+        risk=None,
+        next_step=0,
+        rollback_step=0,
+        verification=None,
+        approval_deadline=None,
+        approval_outcome="none",
+    )
 
 
 def review(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
@@ -103,8 +134,16 @@ def review(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
         return stay(state, now, "review", message, risk=risk)
     if risk.route == "approval":
         deadline = now + risk.approval_timeout_seconds
-        return move(state, Status.AWAITING_APPROVAL, now, "review", message, risk=risk,
-                    approval_deadline=deadline, approval_outcome="pending")  # fmt: skip
+        return move(
+            state,
+            Status.AWAITING_APPROVAL,
+            now,
+            "review",
+            message,
+            risk=risk,
+            approval_deadline=deadline,
+            approval_outcome="pending",
+        )
     return move(state, Status.EXECUTING, now, "review", message, risk=risk)
 
 
@@ -113,9 +152,11 @@ def route_after_review(
 ) -> Literal["execute", "notify", "request_approval", "escalate"]:
     assert state.risk is not None
     routes: dict[str, Literal["execute", "notify", "request_approval", "escalate"]] = {
-        "auto": "execute", "notify": "notify", "approval": "request_approval",
+        "auto": "execute",
+        "notify": "notify",
+        "approval": "request_approval",
         "escalate": "escalate",
-    }  # fmt: skip
+    }
     return routes[state.risk.route]
 
 
@@ -123,11 +164,16 @@ def notify(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
     """MEDIUM risk: tell the on-call what is about to happen, then proceed."""
     ctx = runtime.context
     assert state.plan is not None and state.risk is not None
-    event = {"event": "remediation_starting", "incident_id": state.id,
-             "plan": state.plan.summary, "risk_level": state.risk.level.value}  # fmt: skip
+    event = {
+        "event": "remediation_starting",
+        "incident_id": state.id,
+        "plan": state.plan.summary,
+        "risk_level": state.risk.level.value,
+    }
     receipt = ctx.notifier.notify(event)
-    return stay(state, ctx.clock.now(), "notify", f"on-call notified ({receipt})",
-                notifications=[receipt])  # fmt: skip
+    return stay(
+        state, ctx.clock.now(), "notify", f"on-call notified ({receipt})", notifications=[receipt]
+    )
 
 
 def learn(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
@@ -136,8 +182,14 @@ def learn(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]
     assert state.plan is not None
     event = {"event": "incident_resolved", "incident_id": state.id, "plan": state.plan.summary}
     receipt = ctx.notifier.notify(event)
-    return move(state, Status.COMPLETED, ctx.clock.now(), "learn",
-                f"healed by {state.plan.summary}", notifications=[receipt])  # fmt: skip
+    return move(
+        state,
+        Status.COMPLETED,
+        ctx.clock.now(),
+        "learn",
+        f"healed by {state.plan.summary}",
+        notifications=[receipt],
+    )
 
 
 def escalate(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
@@ -146,15 +198,23 @@ def escalate(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, A
     reason = _escalation_reason(state)
     event = {"event": "incident_escalated", "incident_id": state.id, "reason": reason}
     receipt = ctx.notifier.notify(event)
-    return move(state, Status.ESCALATED, ctx.clock.now(), "escalate", reason,
-                escalation_reason=reason, notifications=[receipt])  # fmt: skip
+    return move(
+        state,
+        Status.ESCALATED,
+        ctx.clock.now(),
+        "escalate",
+        reason,
+        escalation_reason=reason,
+        notifications=[receipt],
+    )
 
 
 def _escalation_reason(state: IncidentState) -> str:
     if state.approval_outcome == "expired":
         return "approval deadline passed without the required approvals"
     if state.status is Status.ROLLED_BACK:
-        return f"remediation did not heal and was rolled back; {state.plan.summary if state.plan else ''}"
+        summary = state.plan.summary if state.plan else ""
+        return f"remediation did not heal and was rolled back; {summary}"
     if state.risk and state.risk.violations:
         return "plan blocked: " + "; ".join(state.risk.violations)
     return state.plan.summary if state.plan else "escalated"
@@ -170,9 +230,23 @@ def fail(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
 def build_graph() -> StateGraph[IncidentState, LoopContext, IncidentState, IncidentState]:
     """The uncompiled incident graph."""
     graph = StateGraph(IncidentState, context_schema=LoopContext)
-    for node in (detect, close, diagnose, plan, review, notify, request_approval,
-                 await_approval, record_decision, execute, verify, rollback, learn,
-                 escalate, fail):  # fmt: skip
+    for node in (
+        detect,
+        close,
+        diagnose,
+        plan,
+        review,
+        notify,
+        request_approval,
+        await_approval,
+        record_decision,
+        execute,
+        verify,
+        rollback,
+        learn,
+        escalate,
+        fail,
+    ):
         graph.add_node(node.__name__, node)
     graph.add_edge(START, "detect")
     graph.add_conditional_edges("detect", route_after_detect)

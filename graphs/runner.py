@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
@@ -67,9 +68,15 @@ class CheckpointInfo:
 class IncidentRunner:
     """Owns the checkpointer and action log for one data directory."""
 
-    def __init__(self, saver: SqliteSaver, log: ActionLog, settings: Settings,
-                 targets: TargetFactory, notifier: Notifier,
-                 catalog: RunbookCatalog | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        saver: SqliteSaver,
+        log: ActionLog,
+        settings: Settings,
+        targets: TargetFactory,
+        notifier: Notifier,
+        catalog: RunbookCatalog | None = None,
+    ) -> None:
         self.settings = settings
         self.catalog = catalog or load_catalog()
         self.targets = targets
@@ -88,13 +95,24 @@ class IncidentRunner:
                 return candidate
         raise RuntimeError("could not allocate an incident id")
 
-    def start(self, incident_id: str, trigger: Trigger, requester: str,
-              on_update: UpdateCallback | None = None) -> IncidentState:  # fmt: skip
+    def start(
+        self,
+        incident_id: str,
+        trigger: Trigger,
+        requester: str,
+        on_update: UpdateCallback | None = None,
+    ) -> IncidentState:
         initial = IncidentState(id=incident_id, requester=requester, trigger=trigger)
         return self._run(incident_id, initial, trigger, on_update)
 
-    def decide(self, incident_id: str, approver: str, decision: str, comment: str = "",
-               on_update: UpdateCallback | None = None) -> IncidentState:  # fmt: skip
+    def decide(
+        self,
+        incident_id: str,
+        approver: str,
+        decision: str,
+        comment: str = "",
+        on_update: UpdateCallback | None = None,
+    ) -> IncidentState:
         """Resume a waiting incident with an approve/reject decision."""
         state = self.get(incident_id)
         if self.pending_request(incident_id) is None:
@@ -141,12 +159,18 @@ class IncidentRunner:
     def list(self) -> list[IncidentState]:
         return [self.get(i) for i in thread_ids(self.settings.checkpoint_path)]
 
-    def _run(self, incident_id: str, payload: Any, trigger: Trigger,
-             on_update: UpdateCallback | None = None) -> IncidentState:  # fmt: skip
+    def _run(
+        self,
+        incident_id: str,
+        payload: Any,
+        trigger: Trigger,
+        on_update: UpdateCallback | None = None,
+    ) -> IncidentState:
         context = self._context(incident_id, trigger)
         config = _config(incident_id)
-        for _ in self.app.stream(payload, config, context=context, durability="sync",
-                                 stream_mode="values"):  # fmt: skip
+        for _ in self.app.stream(
+            payload, config, context=context, durability="sync", stream_mode="values"
+        ):
             if on_update is not None:
                 on_update(self.get(incident_id))
         return self.get(incident_id)
@@ -158,10 +182,15 @@ class IncidentRunner:
             critical_timeout_seconds=self.settings.approval_timeout_critical_seconds,
         )
         return LoopContext(
-            source=target.source, adapter=target.adapter, clock=target.clock,
-            action_log=self.log, notifier=self.notifier, policy=policy, catalog=self.catalog,
+            source=target.source,
+            adapter=target.adapter,
+            clock=target.clock,
+            action_log=self.log,
+            notifier=self.notifier,
+            policy=policy,
+            catalog=self.catalog,
             monitor=MonitorConfig(verify_seconds=self.settings.verify_seconds),
-        )  # fmt: skip
+        )
 
 
 def _check_eligible(state: IncidentState, approver: str) -> None:
@@ -171,7 +200,7 @@ def _check_eligible(state: IncidentState, approver: str) -> None:
         raise ApprovalRefused(f"{approver} already approved incident {state.id}")
 
 
-def _config(incident_id: str) -> dict[str, Any]:
+def _config(incident_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": incident_id}}
 
 
@@ -198,13 +227,18 @@ def default_notifier(settings: Settings) -> Notifier:
 
 
 @contextmanager
-def open_runner(settings: Settings, targets: TargetFactory, notifier: Notifier | None = None,
-                catalog: RunbookCatalog | None = None) -> Iterator[IncidentRunner]:  # fmt: skip
+def open_runner(
+    settings: Settings,
+    targets: TargetFactory,
+    notifier: Notifier | None = None,
+    catalog: RunbookCatalog | None = None,
+) -> Iterator[IncidentRunner]:
     """An IncidentRunner over the settings' data directory, closed on exit."""
     log = ActionLog(settings.action_log_path)
     try:
         with sqlite_checkpointer(settings.checkpoint_path) as saver:
-            yield IncidentRunner(saver, log, settings, targets,
-                                 notifier or default_notifier(settings), catalog)  # fmt: skip
+            yield IncidentRunner(
+                saver, log, settings, targets, notifier or default_notifier(settings), catalog
+            )
     finally:
         log.close()

@@ -13,9 +13,16 @@ def topology() -> ServiceGraph:
         attributes={
             "web": {"kind": "web", "data_classification": "public", "compliance": "none"},
             "api": {"kind": "api", "data_classification": "internal", "compliance": "none"},
-            "db": {"kind": "datastore", "data_classification": "restricted",
-                   "compliance": "regulated", "backup_verified": "false"},  # fmt: skip
-            "leaf": {"kind": "api", "data_classification": "confidential",
-                     "compliance": "critical_compliance"},  # fmt: skip
+            "db": {
+                "kind": "datastore",
+                "data_classification": "restricted",
+                "compliance": "regulated",
+                "backup_verified": "false",
+            },
+            "leaf": {
+                "kind": "api",
+                "data_classification": "confidential",
+                "compliance": "critical_compliance",
+            },
         },
     )

@@ -18,8 +18,9 @@ class CountingAdapter:
     def supported_actions(self) -> list[str]:
         return ["restart_service"]
 
-    def perform(self, action: str, target: str, params: dict[str, Any], idempotency_key: str
-                ) -> ActionOutcome:  # fmt: skip
+    def perform(
+        self, action: str, target: str, params: dict[str, Any], idempotency_key: str
+    ) -> ActionOutcome:
         self.calls.append(idempotency_key)
         if idempotency_key in self.done:
             return self.done[idempotency_key].model_copy(update={"status": "duplicate"})
@@ -36,9 +37,18 @@ class FixedClock:
 
 
 def _run(log: ActionLog, adapter: CountingAdapter, key: str) -> Any:
-    return run_step(incident_id="inc", key=key, phase="execute", step=0,
-                    action="restart_service", target="api", params={},
-                    adapter=adapter, log=log, clock=FixedClock())  # fmt: skip
+    return run_step(
+        incident_id="inc",
+        key=key,
+        phase="execute",
+        step=0,
+        action="restart_service",
+        target="api",
+        params={},
+        adapter=adapter,
+        log=log,
+        clock=FixedClock(),
+    )
 
 
 def test_finished_step_is_not_performed_again(tmp_path: Path) -> None:
@@ -55,8 +65,16 @@ def test_step_started_before_a_crash_is_asked_again_under_the_same_key(tmp_path:
     log, adapter = ActionLog(tmp_path / "a.sqlite"), CountingAdapter()
     key = "inc/a1/execute/0/restart_service"
     adapter.perform("restart_service", "api", {}, key)  # the target did it, then we crashed
-    log.begin(key, incident_id="inc", phase="execute", step=0, action="restart_service",
-              target="api", params={}, at=1)  # fmt: skip
+    log.begin(
+        key,
+        incident_id="inc",
+        phase="execute",
+        step=0,
+        action="restart_service",
+        target="api",
+        params={},
+        at=1,
+    )
     record = _run(log, adapter, key)
     assert record.status == "succeeded"
     assert len(adapter.done) == 1  # the target applied it once

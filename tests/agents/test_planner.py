@@ -31,7 +31,12 @@ def test_low_confidence_is_treated_as_unknown(topology: ServiceGraph) -> None:
 
 
 def test_tried_runbooks_are_excluded(topology: ServiceGraph) -> None:
-    plan = plan_remediation(_diagnosis("api", "memory_leak"), topology, load_catalog(),
-                            attempt=2, exclude=frozenset({"rb-memory-leak-restart"}))  # fmt: skip
+    plan = plan_remediation(
+        _diagnosis("api", "memory_leak"),
+        topology,
+        load_catalog(),
+        attempt=2,
+        exclude=frozenset({"rb-memory-leak-restart"}),
+    )
     assert plan.source == "escalation"
     assert "already tried" in plan.summary

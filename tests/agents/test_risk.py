@@ -64,8 +64,12 @@ def _facts(d: DataSensitivity, r: Reversibility, b: BlastRadius, c: ComplianceIm
 
 
 def test_every_combination_lands_in_the_band_of_its_score() -> None:
-    bands = {RiskLevel.LOW: (0, 3), RiskLevel.MEDIUM: (4, 7), RiskLevel.HIGH: (8, 12),
-             RiskLevel.CRITICAL: (13, 20)}  # fmt: skip
+    bands = {
+        RiskLevel.LOW: (0, 3),
+        RiskLevel.MEDIUM: (4, 7),
+        RiskLevel.HIGH: (8, 12),
+        RiskLevel.CRITICAL: (13, 20),
+    }
     combos = itertools.product(DataSensitivity, Reversibility, BlastRadius, ComplianceImpact)
     seen = set()
     for combo in combos:
@@ -79,8 +83,12 @@ def test_every_combination_lands_in_the_band_of_its_score() -> None:
 
 
 def test_approval_counts_and_timeouts() -> None:
-    assert REQUIRED_APPROVALS == {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 0, RiskLevel.HIGH: 1,
-                                  RiskLevel.CRITICAL: 3}  # fmt: skip
+    assert REQUIRED_APPROVALS == {
+        RiskLevel.LOW: 0,
+        RiskLevel.MEDIUM: 0,
+        RiskLevel.HIGH: 1,
+        RiskLevel.CRITICAL: 3,
+    }
     policy = ApprovalPolicy()
     assert policy.timeout_for(RiskLevel.HIGH) == 4 * 3600
     assert policy.timeout_for(RiskLevel.CRITICAL) == 8 * 3600

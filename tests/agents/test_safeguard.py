@@ -10,8 +10,9 @@ from tools.telemetry import ServiceGraph
 
 def _plan(topology: ServiceGraph, name: str, target: str, justification: str = "why") -> Plan:
     action = build_action(name, target, {}, topology, from_runbook=True)
-    return Plan(source="runbook", fault_type="x", target=target, steps=[action],
-                justification=justification)  # fmt: skip
+    return Plan(
+        source="runbook", fault_type="x", target=target, steps=[action], justification=justification
+    )
 
 
 def test_low_risk_runs_automatically(topology: ServiceGraph) -> None:

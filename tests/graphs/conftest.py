@@ -27,8 +27,7 @@ def targets(settings: Settings) -> SandboxTargets:
     return SandboxTargets(settings.sandbox_dir)
 
 
-def make_runner(settings: Settings, targets: SandboxTargets,
-                catalog: RunbookCatalog | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
+def make_runner(settings: Settings, targets: SandboxTargets, catalog: RunbookCatalog | None = None):  # type: ignore[no-untyped-def]
     return open_runner(settings, targets, catalog=catalog)
 
 
@@ -38,8 +37,9 @@ def runner(settings: Settings, targets: SandboxTargets) -> Iterator[IncidentRunn
         yield run
 
 
-def start_incident(run: IncidentRunner, targets: SandboxTargets, scenario: str,
-                   seed: int) -> IncidentState:  # fmt: skip
+def start_incident(
+    run: IncidentRunner, targets: SandboxTargets, scenario: str, seed: int
+) -> IncidentState:
     incident_id = run.new_id(Trigger(scenario=scenario, seed=seed))
     trigger = targets.prepare(incident_id, scenario, seed)
     return run.start(incident_id, trigger, REQUESTER)

@@ -11,6 +11,7 @@ from api.targets import SandboxTargets
 from graphs.lifecycle import Status
 from graphs.settings import Settings
 from memory.action_log import ActionLog
+from memory.runbooks import load_catalog
 from tests.graphs.conftest import make_runner, sandbox_of
 
 TWO_STEPS = """
@@ -31,8 +32,6 @@ CHILD = textwrap.dedent(
     from graphs.runner import Target, open_runner
     from graphs.settings import Settings
     from graphs.state import Trigger
-    from memory.runbooks import load_catalog
-
     data_dir, catalog_path, when = sys.argv[1], sys.argv[2], sys.argv[3]
     settings = Settings(data_dir=Path(data_dir))
     sandbox = SandboxTargets(settings.sandbox_dir)
@@ -71,12 +70,14 @@ def test_resume_after_kill_executes_each_step_once(
     catalog_path.write_text(TWO_STEPS)
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(settings.data_dir), str(catalog_path), when],
-        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[2],
-    )  # fmt: skip
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert child.returncode == 17, child.stderr
     incident_id = child.stdout.split()[0]
-    from memory.runbooks import load_catalog
-
     with make_runner(settings, targets, load_catalog(catalog_path)) as run:
         assert run.get(incident_id).status is Status.EXECUTING
         state = run.resume(incident_id)

@@ -1,14 +1,23 @@
 """Lifecycle: legal transitions pass, illegal ones raise with what is allowed."""
 
+import itertools
+
 import pytest
 
 from graphs.lifecycle import ALLOWED, TERMINAL, IllegalTransition, Status, transition
 
 
 def test_happy_path_is_legal() -> None:
-    path = [Status.INITIATED, Status.ANALYZING, Status.PLANNING, Status.AWAITING_APPROVAL,
-            Status.EXECUTING, Status.VALIDATING, Status.COMPLETED]  # fmt: skip
-    for current, target in zip(path, path[1:], strict=False):
+    path = [
+        Status.INITIATED,
+        Status.ANALYZING,
+        Status.PLANNING,
+        Status.AWAITING_APPROVAL,
+        Status.EXECUTING,
+        Status.VALIDATING,
+        Status.COMPLETED,
+    ]
+    for current, target in itertools.pairwise(path):
         assert transition(current, target) is target
 
 

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
+from api.targets import SandboxTargets
 from graphs.lifecycle import Status
 from graphs.settings import Settings
 from memory.runbooks import load_catalog
-from api.targets import SandboxTargets
 from tests.graphs.conftest import make_runner, sandbox_of, start_incident
 
 WRONG_FIRST = """
@@ -44,8 +44,11 @@ def test_wrong_remediation_is_rolled_back_then_replanned(
         state = start_incident(run, targets, "memory-leak-catalog", 1)
     assert state.status is Status.COMPLETED
     steps = [(r.phase, r.action) for r in state.executions]
-    assert steps == [("execute", "scale_out"), ("rollback", "scale_in"),
-                     ("execute", "restart_service")]  # fmt: skip
+    assert steps == [
+        ("execute", "scale_out"),
+        ("rollback", "scale_in"),
+        ("execute", "restart_service"),
+    ]
     assert state.failed_runbooks == ["rb-wrong-scale-out"]
     assert "ROLLED_BACK" in [entry.status for entry in state.timeline]
     rollback = state.executions[1]
@@ -55,10 +58,12 @@ def test_wrong_remediation_is_rolled_back_then_replanned(
 def test_second_failure_escalates(
     tmp_path: Path, settings: Settings, targets: SandboxTargets
 ) -> None:
-    only_wrong = WRONG_FIRST.split("- id: rb-right-restart")[0]
+    only_wrong = WRONG_FIRST.split("- id: rb-right-restart", maxsplit=1)[0]
     with make_runner(settings, targets, _catalog(tmp_path, only_wrong)) as run:
         state = start_incident(run, targets, "memory-leak-catalog", 2)
     assert state.status is Status.ESCALATED
     assert [(r.phase, r.action) for r in state.executions] == [
-        ("execute", "scale_out"), ("rollback", "scale_in")]  # fmt: skip
+        ("execute", "scale_out"),
+        ("rollback", "scale_in"),
+    ]
     assert "no runbook left" in state.escalation_reason or "rolled back" in state.escalation_reason

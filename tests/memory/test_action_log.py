@@ -6,8 +6,16 @@ from memory.action_log import ActionLog
 
 
 def _begin(log: ActionLog, key: str) -> bool:
-    _, created = log.begin(key, incident_id="inc-1", phase="execute", step=0,
-                           action="restart_service", target="api", params={"a": 1}, at=10)  # fmt: skip
+    _, created = log.begin(
+        key,
+        incident_id="inc-1",
+        phase="execute",
+        step=0,
+        action="restart_service",
+        target="api",
+        params={"a": 1},
+        at=10,
+    )
     return created
 
 
