@@ -32,6 +32,7 @@ CHILD = textwrap.dedent(
     from graphs.runner import Target, open_runner
     from graphs.settings import Settings
     from graphs.state import Trigger
+    from memory.runbooks import load_catalog
     data_dir, catalog_path, when = sys.argv[1], sys.argv[2], sys.argv[3]
     settings = Settings(data_dir=Path(data_dir))
     sandbox = SandboxTargets(settings.sandbox_dir)

@@ -1,5 +1,6 @@
 """Sandbox environment: topology, determinism, persistence, clock and adapters."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -104,8 +105,6 @@ def test_adapters_expose_the_environment(tmp_path: Path) -> None:
 
 
 def test_long_history_window_is_fast(tmp_path: Path) -> None:
-    import time
-
     env = SandboxEnvironment.create(tmp_path, "e", seed=1)
     started = time.perf_counter()
     window = SandboxTelemetrySource(env, detail_seconds=0).window(env.now() - 26 * 3600, env.now())

@@ -32,8 +32,9 @@ def _start(tmp_path: Path, scenario: Scenario, seed: int) -> Incident:
     env.inject(scenario.fault_type, scenario.service)
     env.advance(scenario.lead_seconds)
     source, now = SandboxTelemetrySource(env), env.now()
-    return Incident(env, source.window(now - WINDOW, now),
-                    source.window(now - WINDOW - HISTORY, now - WINDOW))
+    return Incident(
+        env, source.window(now - WINDOW, now), source.window(now - WINDOW - HISTORY, now - WINDOW)
+    )
 
 
 def _verify(incident: Incident) -> bool:
@@ -65,8 +66,13 @@ def test_diagnose_remedy_recover(tmp_path: Path, name: str, seed: int) -> None:
     assert incident.env.is_healthy()
 
 
-WRONG = ["memory-leak-catalog", "bad-deploy-checkout", "pool-exhaustion-inventory",
-         "traffic-surge-frontend", "cache-failure"]
+WRONG = [
+    "memory-leak-catalog",
+    "bad-deploy-checkout",
+    "pool-exhaustion-inventory",
+    "traffic-surge-frontend",
+    "cache-failure",
+]
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -1,0 +1,1 @@
+"""Deterministic simulated microservice system: the embedded default target of ADSH."""

@@ -1,0 +1,69 @@
+"""The sandbox behind ADSH's interfaces: TelemetrySource, ActionAdapter and Clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.environment import SandboxEnvironment
+from sandbox.remediation import HANDLERS
+from sandbox.state import TICK_SECONDS
+from sandbox.window import DEFAULT_DETAIL_SECONDS
+from tools.actions import ActionOutcome
+from tools.telemetry import ServiceGraph, TelemetryWindow
+
+
+class SandboxTelemetrySource:
+    """TelemetrySource over a sandbox environment.
+
+    Metrics cover the whole requested window; logs and spans only its last
+    `detail_seconds` (default 2 h), which is what baselines of logs and traces need.
+    """
+
+    def __init__(self, env: SandboxEnvironment, detail_seconds: int = DEFAULT_DETAIL_SECONDS):
+        self.env = env
+        self.detail_seconds = detail_seconds
+
+    def topology(self) -> ServiceGraph:
+        return self.env.graph()
+
+    def now(self) -> int:
+        return self.env.now()
+
+    def step(self) -> int:
+        return TICK_SECONDS
+
+    def window(self, start: int, end: int) -> TelemetryWindow:
+        if end < start:
+            raise ValueError(f"window end {end} is before its start {start}")
+        return self.env.telemetry(start, end, self.detail_seconds)
+
+
+class SandboxActionAdapter:
+    """ActionAdapter that performs actions on the sandbox and saves it after each one."""
+
+    def __init__(self, env: SandboxEnvironment) -> None:
+        self.env = env
+
+    def supported_actions(self) -> list[str]:
+        return list(HANDLERS)
+
+    def perform(
+        self, action: str, target: str, params: dict[str, Any], idempotency_key: str
+    ) -> ActionOutcome:
+        outcome = self.env.perform(action, target, params, idempotency_key)
+        self.env.save()
+        return outcome
+
+
+class SandboxClock:
+    """The sandbox's logical clock: sleeping advances it at once and saves the state."""
+
+    def __init__(self, env: SandboxEnvironment) -> None:
+        self.env = env
+
+    def now(self) -> int:
+        return self.env.now()
+
+    def sleep(self, seconds: int) -> None:
+        self.env.advance(seconds)
+        self.env.save()

@@ -1,0 +1,106 @@
+"""Log lines of the simulated services, drawn from one shared pool of generic templates."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from sandbox.draws import EXCEPTIONS, OPERATIONS, TLS_REASONS, count, rng
+from sandbox.model import Frame
+from sandbox.topology import Topology
+from tools.telemetry import ChangeEvent, LogLevel, LogRecord, Metric
+
+
+class _TickLogs:
+    """Log lines of one service in one tick."""
+
+    def __init__(self, r: random.Random, ts: int, service: str) -> None:
+        self.r, self.ts, self.service = r, ts, service
+        self.records: list[LogRecord] = []
+
+    def add(self, level: LogLevel, message: str) -> None:
+        offset = self.r.randrange(60)
+        self.records.append(
+            LogRecord.model_construct(
+                ts=self.ts + offset, service=self.service, level=level, message=message
+            )
+        )
+
+
+def _requests(out: _TickLogs, frame: Frame, service: str, i: int, kind: str) -> None:
+    metrics = frame.services[service].metrics
+    op = out.r.choice(OPERATIONS[kind])
+    out.add("INFO", f"request served in {int(metrics[Metric.LATENCY_P50][i])}ms")
+    for _ in range(count(out.r, 20 * frame.services[service].own_err[i])):
+        out.add("ERROR", f"handler {op} failed: {out.r.choice(EXCEPTIONS)}")
+
+
+def _upstreams(out: _TickLogs, frame: Frame, topology: Topology, service: str, i: int) -> None:
+    own = frame.services[service]
+    for callee, timeouts in own.timeouts.items():
+        for _ in range(count(out.r, 20 * timeouts[i])):
+            out.add("WARN", f"upstream {callee} timed out after 900ms")
+        callee_err = frame.services[callee].metrics[Metric.ERROR_RATE][i]
+        for _ in range(count(out.r, 8 * callee_err)):
+            out.add("ERROR", f"call to {callee} failed with status 503")
+        failed = frame.services[callee].effects
+        expected = 0.004 + 3 * timeouts[i] + (15 * failed.cert_fail[i] if failed else 0.0)
+        for _ in range(count(out.r, expected)):
+            out.add("WARN", f"TLS handshake with {callee} failed: {out.r.choice(TLS_REASONS)}")
+
+
+def _resources(out: _TickLogs, frame: Frame, service: str, i: int, tick: int) -> None:
+    own = frame.services[service]
+    wait = own.pool_wait_ms[i]
+    if wait > 0 or out.r.random() < 0.02:
+        wait_ms = int(wait) if wait > 0 else out.r.randrange(5, 60)
+        active = int(50 * own.metrics[Metric.POOL][i])
+        out.add("WARN", f"connection pool {service}-db wait {wait_ms}ms (active={active}/50)")
+    gc = own.gc_ms[i]
+    if gc > 120 or out.r.random() < 0.03:
+        out.add("WARN", f"GC pause {int(gc) if gc > 120 else out.r.randrange(40, 150)}ms")
+    disk = own.metrics[Metric.DISK][i]
+    if disk > 0.85 or tick % 30 == sum(map(ord, service)) % 30:
+        out.add("WARN" if disk > 0.85 else "INFO", f"disk usage at {int(disk * 100)}%")
+
+
+def _evictions(out: _TickLogs, frame: Frame, service: str, i: int) -> None:
+    fx = frame.services[service].effects
+    storm = fx is not None and fx.cache_miss[i] > 0
+    big = storm or out.r.random() < 0.01
+    keys = out.r.randrange(40_000, 90_000) if storm else out.r.randrange(200, 900)
+    if big and not storm:
+        keys = out.r.randrange(6_000, 9_000)
+    out.add("WARN" if keys > 5000 else "INFO", f"evicted {keys} keys")
+
+
+def _changes(out: _TickLogs, events: list[ChangeEvent]) -> None:
+    for event in events:
+        if event.kind == "deploy":
+            out.add("INFO", f"deployed {event.detail}")
+        elif event.kind == "config":
+            out.add("INFO", f"configuration reloaded ({event.detail})")
+        elif event.kind == "restart":
+            out.add("INFO", f"service started after restart: {event.detail}")
+
+
+def generate_logs(
+    seed: int, topology: Topology, frame: Frame, events: list[ChangeEvent]
+) -> list[LogRecord]:
+    """Log lines of every service for every tick of the frame."""
+    by_tick: dict[tuple[int, str], list[ChangeEvent]] = {}
+    for event in events:
+        by_tick.setdefault((event.ts - event.ts % 60, event.service), []).append(event)
+    records: list[LogRecord] = []
+    for i, ts in enumerate(np.asarray(frame.times).tolist()):
+        for service in topology.services:
+            out = _TickLogs(rng(seed, "logs", service, ts), ts, service)
+            _requests(out, frame, service, i, topology.kind(service))
+            _upstreams(out, frame, topology, service, i)
+            _resources(out, frame, service, i, ts // 60)
+            if topology.kind(service) == "cache":
+                _evictions(out, frame, service, i)
+            _changes(out, by_tick.get((ts, service), []))
+            records.extend(out.records)
+    return sorted(records, key=lambda r: (r.ts, r.service))

@@ -1,0 +1,85 @@
+"""Sampled distributed traces over the call graph, consistent with the simulated metrics."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from sandbox.draws import OPERATIONS, TLS_REASONS, rng
+from sandbox.model import CALL_TIMEOUT_MS, Frame
+from sandbox.topology import Topology
+from tools.telemetry import Metric, Span
+
+TRACES_PER_TICK = 12
+
+
+class _TraceBuilder:
+    """Builds one trace by walking the call graph from the entry service."""
+
+    def __init__(self, r: random.Random, frame: Frame, topology: Topology, i: int) -> None:
+        self.r, self.frame, self.topology, self.i = r, frame, topology, i
+        self.spans: list[Span] = []
+        self.trace_id = f"{r.getrandbits(64):016x}"
+
+    def _new_id(self) -> str:
+        return f"{self.r.getrandbits(32):08x}"
+
+    def call(self, service: str, parent: str | None, start_ms: int) -> tuple[float, bool]:
+        """Emit the span of `service` and its children; returns (duration, error)."""
+        own = self.frame.services[service]
+        span_id = self._new_id()
+        clock = start_ms + self.r.expovariate(1.0) * 0.2
+        status, error = "", False
+        clock += float(own.self_ms[self.i]) * self.r.lognormvariate(0.0, 0.25)
+        if self.r.random() < own.own_err[self.i]:
+            error, status = True, "internal error"
+        for callee, calls in own.call_rps.items():
+            rps = float(own.metrics[Metric.THROUGHPUT][self.i]) or 1.0
+            if self.r.random() >= min(1.0, float(calls[self.i]) / rps):
+                continue
+            failure = self._child(service, callee, span_id, int(clock))
+            if failure[1] and not error:
+                error, status = True, failure[1]
+            clock += failure[0]
+        duration = max(0.0, clock - start_ms)
+        self.spans.append(
+            Span.model_construct(
+                trace_id=self.trace_id,
+                span_id=span_id,
+                parent_id=parent,
+                service=service,
+                operation=self.r.choice(OPERATIONS[self.topology.kind(service)]),
+                start_ms=start_ms,
+                duration_ms=duration,
+                error=error,
+                status_message=status,
+            )
+        )
+        return duration, error
+
+    def _child(self, service: str, callee: str, parent: str, start_ms: int) -> tuple[float, str]:
+        """Call a callee; returns (time spent by the caller, caller-side failure message)."""
+        fx = self.frame.services[callee].effects
+        if fx is not None and self.r.random() < fx.cert_fail[self.i]:
+            return 20.0, f"TLS handshake with {callee} failed: {self.r.choice(TLS_REASONS)}"
+        if self.r.random() < 0.004:
+            return 20.0, f"TLS handshake with {callee} failed: {self.r.choice(TLS_REASONS)}"
+        duration, error = self.call(callee, parent, start_ms)
+        if duration > CALL_TIMEOUT_MS:
+            return CALL_TIMEOUT_MS, f"upstream {callee} timed out after {int(CALL_TIMEOUT_MS)}ms"
+        if error and self.r.random() < 0.5:
+            return duration, f"call to {callee} failed with status 503"
+        return duration, ""
+
+
+def generate_spans(seed: int, topology: Topology, frame: Frame) -> list[Span]:
+    """TRACES_PER_TICK sampled traces per tick, each rooted at the entry service."""
+    spans: list[Span] = []
+    for i, ts in enumerate(np.asarray(frame.times).tolist()):
+        for n in range(TRACES_PER_TICK):
+            r = rng(seed, "trace", ts, n)
+            builder = _TraceBuilder(r, frame, topology, i)
+            builder.call(topology.entry, None, ts * 1000 + r.randrange(60_000))
+            spans.extend(builder.spans)
+    return spans

@@ -1,0 +1,134 @@
+"""Anomaly detection: robust seasonal baselines, direction-aware z-scores, persistence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tools.analysis.baseline import seasonal_baseline
+from tools.analysis.models import Anomaly
+from tools.telemetry import Metric, MetricSeries, TelemetryWindow
+
+Z_THRESHOLD = 4.0
+PERSISTENCE = 3  # consecutive bad samples before a deviation counts (blips do not)
+
+# +1: only a rise is bad; 0: a change either way is bad (throughput).
+DIRECTION: dict[Metric, int] = dict.fromkeys(Metric, 1) | {Metric.THROUGHPUT: 0}
+
+# Practical significance: (absolute, relative) change a deviation must also exceed.
+MIN_EFFECT: dict[Metric, tuple[float, float]] = {
+    Metric.LATENCY_P50: (2.0, 0.25),
+    Metric.LATENCY_P99: (5.0, 0.30),
+    Metric.ERROR_RATE: (0.02, 0.0),
+    Metric.THROUGHPUT: (1.0, 0.25),
+    Metric.CPU: (0.10, 0.0),
+    Metric.MEMORY: (0.06, 0.0),
+    Metric.POOL: (0.10, 0.0),
+    Metric.DISK: (0.05, 0.0),
+}
+# Smallest residual scale: keeps near-constant series from turning tiny wiggles into big z.
+SCALE_FLOOR: dict[Metric, tuple[float, float]] = {
+    Metric.ERROR_RATE: (0.002, 0.0),
+    Metric.CPU: (0.01, 0.0),
+    Metric.MEMORY: (0.005, 0.0),
+    Metric.POOL: (0.01, 0.0),
+    Metric.DISK: (0.003, 0.0),
+}
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A window series against its baseline, sample by sample."""
+
+    service: str
+    metric: Metric
+    times: np.ndarray
+    observed: np.ndarray
+    expected: np.ndarray
+    z: np.ndarray
+    bad: np.ndarray
+
+
+def _aligned(history: MetricSeries | None, window: MetricSeries) -> np.ndarray:
+    """History values on the window's grid, ending right before the window starts."""
+    if history is None or history.step != window.step:
+        return np.array([])
+    offset = (window.start - history.start) // window.step
+    values = np.full(max(offset, 0), np.nan)
+    count = min(len(history.values), max(offset, 0))
+    values[:count] = history.values[:count]
+    return values
+
+
+def _scale(metric: Metric, raw: float, expected: np.ndarray) -> np.ndarray:
+    absolute, relative = SCALE_FLOOR.get(metric, (0.0, 0.02))
+    floor = np.maximum(absolute, relative * np.abs(expected))
+    return np.maximum(np.maximum(raw, floor), 1e-9)
+
+
+def _bad(metric: Metric, observed: np.ndarray, expected: np.ndarray, z: np.ndarray) -> np.ndarray:
+    absolute, relative = MIN_EFFECT[metric]
+    change = observed - expected
+    effect = np.abs(change) >= np.maximum(absolute, relative * np.abs(expected))
+    direction = DIRECTION[metric]
+    signed = z if direction == 1 else np.abs(z)
+    return (signed >= Z_THRESHOLD) & effect & np.isfinite(z)
+
+
+def deviation(series: MetricSeries, history: MetricSeries | None) -> Deviation:
+    observed = np.asarray(series.values, dtype=float)
+    base = seasonal_baseline(_aligned(history, series), observed, series.step)
+    scale = _scale(series.metric, base.scale, base.expected)
+    z = (observed - base.expected) / scale
+    return Deviation(
+        series.service,
+        series.metric,
+        np.asarray(series.timestamps()),
+        observed,
+        base.expected,
+        z,
+        _bad(series.metric, observed, base.expected, z),
+    )
+
+
+def deviations(window: TelemetryWindow, history: TelemetryWindow) -> list[Deviation]:
+    """Every window series compared with its baseline from `history`."""
+    return [deviation(s, history.series(s.service, s.metric)) for s in window.metrics]
+
+
+def persistent_runs(mask: np.ndarray, length: int = PERSISTENCE) -> list[tuple[int, int]]:
+    """[start, end) index ranges where mask holds for at least `length` samples."""
+    runs, start = [], None
+    for i, flag in enumerate([*mask.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= length:
+                runs.append((start, i))
+            start = None
+    return runs
+
+
+def to_anomaly(dev: Deviation, run: tuple[int, int]) -> Anomaly:
+    start = run[0]
+    rest = np.where(dev.bad[start:], np.abs(dev.z[start:]), -np.inf)
+    peak = start + int(np.argmax(rest))
+    return Anomaly(
+        service=dev.service,
+        metric=dev.metric,
+        onset=int(dev.times[start]),
+        score=round(float(dev.z[peak]), 3),
+        baseline=round(float(dev.expected[peak]), 6),
+        observed=round(float(dev.observed[peak]), 6),
+    )
+
+
+def detect_anomalies(window: TelemetryWindow, history: TelemetryWindow) -> list[Anomaly]:
+    """Persistent bad-direction deviations of each series, earliest onset first."""
+    found = []
+    for dev in deviations(window, history):
+        runs = persistent_runs(dev.bad)
+        if runs:
+            found.append(to_anomaly(dev, runs[0]))
+    return sorted(found, key=lambda a: (a.onset, -abs(a.score)))
