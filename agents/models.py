@@ -185,3 +185,17 @@ class TimelineEntry(_Model):
     node: str
     status: str
     message: str
+
+
+class DecisionRecord(_Model):
+    """Provenance of one step: which agent decided, on what inputs, by which rule or human."""
+
+    node: str
+    agent: Literal["monitor", "planner", "safeguard", "executor", "approval", "loop"]
+    status: str = Field(description="Lifecycle status after the step")
+    inputs_hash: str = Field(description="sha256 of the state before and the effects consumed")
+    outputs_hash: str = Field(description="sha256 of the step's update")
+    rule: str = Field(description="Rule set, runbook or prompt version that decided")
+    model: str | None = Field(default=None, description="LLM model, when one was used")
+    human: str | None = Field(default=None, description="Approver, for human decisions")
+    audit_seq: int = Field(default=0, description="Position of the audit entry in the chain")

@@ -11,6 +11,9 @@ from tools.analysis.rca import rank_root_causes
 from tools.analysis.recovery import check_recovery
 from tools.telemetry import TelemetrySource, TelemetryWindow
 
+ANALYSIS_RULES = "analysis-rules/1"
+"""Version of the detection, RCA and signature rules (recorded in provenance)."""
+
 
 class MonitorConfig(BaseModel):
     """How much telemetry the Monitor looks at, in seconds."""

@@ -6,6 +6,9 @@ from agents.guardrails import hard_violations, soft_warnings
 from agents.models import Action, HealingLevel, Plan, RiskAssessment, RiskLevel
 from agents.risk import REQUIRED_APPROVALS, ApprovalPolicy, factor_points, level_for_score
 
+RISK_POLICY = "risk-matrix/1"
+"""Version of the risk matrix and guardrails (recorded in provenance)."""
+
 HEALING_BY_LEVEL = {
     RiskLevel.LOW: HealingLevel.L1,
     RiskLevel.MEDIUM: HealingLevel.L1,

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
 from api import render
+from api.cli_history import audit_app, fork, replay
+from api.cli_support import (
+    JsonFlag,
+    SeedOption,
+    console,
+    errors,
+    one_line_errors,
+    printer_for,
+    runner,
+)
 from api.scenario_catalog import scenario_rows
 from api.targets import SandboxTargets
 from graphs.lifecycle import Status
-from graphs.runner import (
-    ApprovalRefused,
-    IncidentNotFound,
-    IncidentRunner,
-    NotAwaitingApproval,
-    open_runner,
-)
-from graphs.settings import Settings
+from graphs.runner import IncidentRunner
 from graphs.state import IncidentState, Trigger
-from sandbox.scenarios import DEFAULT_SCENARIO, UnknownScenarioError
+from sandbox.scenarios import DEFAULT_SCENARIO
 
 app = typer.Typer(
     name="adsh",
@@ -35,57 +34,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-USER_ERRORS = (
-    IncidentNotFound,
-    NotAwaitingApproval,
-    ApprovalRefused,
-    UnknownScenarioError,
-    ValidationError,
-    ValueError,
-)
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other tools")]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Sandbox seed")]
-
-
-def one_line_errors(func: F) -> F:
-    """Turn expected failures into a one-line message and exit status 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except USER_ERRORS as exc:
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-            errors.print(f"error: {message}".splitlines()[0], markup=False, highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def runner() -> Iterator[tuple[IncidentRunner, SandboxTargets]]:
-    settings = Settings()
-    targets = SandboxTargets(settings.sandbox_dir)
-    with open_runner(settings, targets) as incident_runner:
-        yield incident_runner, targets
-
-
-def _printer(json_output: bool) -> Callable[[IncidentState], None]:
-    seen = {"n": 0}
-
-    def on_update(state: IncidentState) -> None:
-        if json_output:
-            return
-        for entry in state.timeline[seen["n"] :]:
-            console.print(render.timeline_line(entry), highlight=False)
-        seen["n"] = len(state.timeline)
-
-    return on_update
+app.command()(replay)
+app.command()(fork)
+app.add_typer(audit_app, name="audit")
 
 
 def _start(
@@ -98,7 +49,7 @@ def _start(
 ) -> tuple[IncidentState, Callable[..., None]]:
     incident_id = run.new_id(Trigger(scenario=scenario, seed=seed))
     trigger = targets.prepare(incident_id, scenario, seed)
-    printer = _printer(json_output)
+    printer = printer_for(json_output)
     if not json_output:
         console.print(f"[bold]incident {incident_id}[/]: {trigger.summary} (seed {seed})")
     return run.start(incident_id, trigger, requester, printer), printer
@@ -207,7 +158,7 @@ def _decide(incident_id: str, approver: str, decision: str, comment: str, as_jso
     if not approver.strip():
         raise ValueError("--as needs a non-empty name")
     with runner() as (run, _):
-        state = run.decide(incident_id, approver.strip(), decision, comment, _printer(as_json))
+        state = run.decide(incident_id, approver.strip(), decision, comment, printer_for(as_json))
         _report(run, state, as_json)
 
 
@@ -221,7 +172,7 @@ def resume(
         state = run.get(incident_id)
         if state.status.value in {"COMPLETED", "FAILED", "ESCALATED", "RESOLVED_NO_ACTION"}:
             raise ValueError(f"incident {incident_id} already ended {state.status.value}")
-        state = run.resume(incident_id, _printer(json_output))
+        state = run.resume(incident_id, printer_for(json_output))
         _report(run, state, json_output)
 
 
@@ -269,6 +220,21 @@ def list_incidents(json_output: JsonFlag = False) -> None:
             )
         else:
             console.print(render.incidents_table(states))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one)")] = 8000,
+) -> None:
+    """Serve the HTTP API and the incident console (dev tokens when none are configured)."""
+    from api.serve import run_server  # FastAPI and uvicorn load only for this command
+
+    try:
+        run_server(host, port, console.print)
+    except USER_ERRORS as exc:
+        errors.print(f"error: {exc}".splitlines()[0], markup=False, highlight=False)
+        raise typer.Exit(1) from None
 
 
 def _user() -> str:

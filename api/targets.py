@@ -28,6 +28,18 @@ class SandboxTargets:
             clock=SandboxClock(env),
         )
 
+    def ensure(self, env_id: str, seed: int = 0) -> None:
+        """Create a healthy sandbox environment named env_id unless it exists."""
+        if not SandboxEnvironment.path_for(self.directory, env_id).exists():
+            SandboxEnvironment.create(self.directory, env_id, seed).save()
+
+    def fork(self, trigger: Trigger, new_id: str, at: int) -> Trigger:
+        """The same system as it was at `at`, under a new id, for a what-if branch."""
+        env = SandboxEnvironment.load(self.directory, trigger.target["env_id"])
+        env.fork(new_id, at)
+        target = {**trigger.target, "env_id": new_id}
+        return trigger.model_copy(update={"target": target})
+
     def prepare(self, env_id: str, scenario_name: str, seed: int) -> Trigger:
         """Create the sandbox, inject the scenario's fault, let symptoms develop."""
         scenario = get_scenario(scenario_name)

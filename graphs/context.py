@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
+from graphs.effects import EffectSession, EffectStore, Mode
+from graphs.recording import RecordedClock, RecordedNotifier, RecordedSource
 from memory.action_log import ActionLog
+from memory.audit import AuditTrail
 from memory.runbooks import RunbookCatalog, load_catalog
 from tools.actions import ActionAdapter, Clock
 from tools.notify import Notifier
@@ -22,7 +26,32 @@ class LoopContext:
     clock: Clock
     action_log: ActionLog
     notifier: Notifier
+    effects: EffectStore
+    audit: AuditTrail
+    mode: Mode = "live"
     catalog: RunbookCatalog = field(default_factory=load_catalog)
     policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     max_attempts: int = 2
+    session: EffectSession | None = None
+    raw_clock: Clock | None = None
+
+    def bind(self, session: EffectSession) -> LoopContext:
+        """The context one node execution sees: every outside input goes through effects."""
+        return dataclasses.replace(
+            self,
+            source=RecordedSource(self.source, session),
+            clock=RecordedClock(self.clock, session),
+            notifier=RecordedNotifier(self.notifier, session),
+            session=session,
+            raw_clock=self.clock,
+        )
+
+    def unrecorded_clock(self) -> Clock:
+        """The clock for code that already runs inside an effect (never nest effects)."""
+        return self.raw_clock or self.clock
+
+    def effect_session(self) -> EffectSession:
+        if self.session is None:
+            raise RuntimeError("node ran outside with_effects: no effect session bound")
+        return self.session

@@ -8,7 +8,7 @@ from langgraph.runtime import Runtime
 
 from agents import monitor
 from agents.action_catalog import rollback_for
-from agents.executor import idempotency_key, run_step
+from agents.executor import Phase, idempotency_key, run_step
 from agents.guardrails import hard_violations
 from agents.models import Action, ExecutionRecord
 from graphs.context import LoopContext
@@ -28,17 +28,8 @@ def execute(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, An
     action = state.plan.steps[state.next_step]
     _check_clearance(state, action)
     key = idempotency_key(state.id, state.plan.attempt, "execute", state.next_step, action.name)
-    record = run_step(
-        incident_id=state.id,
-        key=key,
-        phase="execute",
-        step=state.next_step,
-        action=action.name,
-        target=action.target,
-        params=action.params,
-        adapter=ctx.adapter,
-        log=ctx.action_log,
-        clock=ctx.clock,
+    record = _perform(
+        ctx, state.id, key, "execute", state.next_step, action.name, action.target, action.params
     )
     message = f"step {state.next_step + 1}/{len(state.plan.steps)} {action.name}({action.target})"
     message += f": {record.status}" + (f" - {record.detail}" if record.detail else "")
@@ -125,17 +116,37 @@ def _undo(
 ) -> ExecutionRecord:
     assert state.plan is not None
     key = idempotency_key(state.id, state.plan.attempt, "rollback", record.step, name)
-    return run_step(
-        incident_id=state.id,
-        key=key,
-        phase="rollback",
-        step=record.step,
-        action=name,
-        target=record.target,
-        params=params,
-        adapter=ctx.adapter,
-        log=ctx.action_log,
-        clock=ctx.clock,
+    return _perform(ctx, state.id, key, "rollback", record.step, name, record.target, params)
+
+
+def _perform(
+    ctx: LoopContext,
+    incident_id: str,
+    key: str,
+    phase: Phase,
+    step: int,
+    action: str,
+    target: str,
+    params: dict[str, Any],
+) -> ExecutionRecord:
+    """One idempotent step as a recorded effect: a replay gets the record, never the action."""
+    request = {"key": key, "action": action, "target": target, "params": params}
+    return ctx.effect_session().call(
+        "action",
+        request,
+        lambda: run_step(
+            incident_id=incident_id,
+            key=key,
+            phase=phase,
+            step=step,
+            action=action,
+            target=target,
+            params=params,
+            adapter=ctx.adapter,
+            log=ctx.action_log,
+            clock=ctx.unrecorded_clock(),
+        ),
+        ExecutionRecord,
     )
 
 

@@ -26,6 +26,7 @@ from graphs.execution import (
     verify,
 )
 from graphs.lifecycle import Status
+from graphs.provenance import with_effects
 from graphs.state import IncidentState
 from graphs.timeline import move, stay
 
@@ -247,7 +248,7 @@ def build_graph() -> StateGraph[IncidentState, LoopContext, IncidentState, Incid
         escalate,
         fail,
     ):
-        graph.add_node(node.__name__, node)
+        graph.add_node(node.__name__, with_effects(node))
     graph.add_edge(START, "detect")
     graph.add_conditional_edges("detect", route_after_detect)
     graph.add_edge("diagnose", "plan")

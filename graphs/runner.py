@@ -16,11 +16,14 @@ from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
 from graphs.checkpointer import sqlite_checkpointer, thread_ids
 from graphs.context import LoopContext
+from graphs.effects import EffectStore
 from graphs.incident import builder
 from graphs.lifecycle import Status
+from graphs.recording import Unavailable
 from graphs.settings import Settings
 from graphs.state import IncidentState, Trigger
 from memory.action_log import ActionLog
+from memory.audit import AuditTrail
 from memory.runbooks import RunbookCatalog, load_catalog
 from tools.actions import ActionAdapter, Clock
 from tools.notify import FanoutNotifier, LogNotifier, Notifier, WebhookNotifier
@@ -71,7 +74,7 @@ class IncidentRunner:
     def __init__(
         self,
         saver: SqliteSaver,
-        log: ActionLog,
+        stores: Stores,
         settings: Settings,
         targets: TargetFactory,
         notifier: Notifier,
@@ -81,7 +84,8 @@ class IncidentRunner:
         self.catalog = catalog or load_catalog()
         self.targets = targets
         self.notifier = notifier
-        self.log = log
+        self.stores = stores
+        self.log = stores.action_log
         self.saver = saver
         self.app = builder.compile(checkpointer=saver)
 
@@ -175,17 +179,31 @@ class IncidentRunner:
                 on_update(self.get(incident_id))
         return self.get(incident_id)
 
+    def context_for_replay(self) -> LoopContext:
+        """The settings-derived parts of a context (policy, catalog, stores), no target."""
+        return self._build_context(None)
+
     def _context(self, incident_id: str, trigger: Trigger) -> LoopContext:
-        target = self.targets(incident_id, trigger)
+        return self._build_context(self.targets(incident_id, trigger))
+
+    def _build_context(self, target: Target | None) -> LoopContext:
         policy = ApprovalPolicy(
             high_timeout_seconds=self.settings.approval_timeout_high_seconds,
             critical_timeout_seconds=self.settings.approval_timeout_critical_seconds,
         )
+        if target is None:
+            target = Target(
+                Unavailable("telemetry source"),
+                Unavailable("action adapter"),
+                Unavailable("clock"),
+            )
         return LoopContext(
             source=target.source,
             adapter=target.adapter,
             clock=target.clock,
             action_log=self.log,
+            effects=self.stores.effects,
+            audit=self.stores.audit,
             notifier=self.notifier,
             policy=policy,
             catalog=self.catalog,
@@ -226,6 +244,20 @@ def default_notifier(settings: Settings) -> Notifier:
     return FanoutNotifier(notifiers)
 
 
+@dataclass
+class Stores:
+    """The durable stores beside the checkpoints."""
+
+    action_log: ActionLog
+    effects: EffectStore
+    audit: AuditTrail
+
+    def close(self) -> None:
+        self.action_log.close()
+        self.effects.close()
+        self.audit.close()
+
+
 @contextmanager
 def open_runner(
     settings: Settings,
@@ -234,11 +266,15 @@ def open_runner(
     catalog: RunbookCatalog | None = None,
 ) -> Iterator[IncidentRunner]:
     """An IncidentRunner over the settings' data directory, closed on exit."""
-    log = ActionLog(settings.action_log_path)
+    stores = Stores(
+        action_log=ActionLog(settings.action_log_path),
+        effects=EffectStore(settings.checkpoint_path),
+        audit=AuditTrail(settings.audit_path),
+    )
     try:
         with sqlite_checkpointer(settings.checkpoint_path) as saver:
             yield IncidentRunner(
-                saver, log, settings, targets, notifier or default_notifier(settings), catalog
+                saver, stores, settings, targets, notifier or default_notifier(settings), catalog
             )
     finally:
-        log.close()
+        stores.close()

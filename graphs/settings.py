@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         return self.data_dir / "actions.sqlite"
 
     @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.sqlite"
+
+    @property
     def notifications_path(self) -> Path:
         return self.data_dir / "notifications.jsonl"
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.models import (
     ApprovalDecision,
+    DecisionRecord,
     Diagnosis,
     ExecutionRecord,
     Plan,
@@ -61,6 +62,8 @@ class IncidentState(BaseModel):
     escalation_reason: str = ""
     notifications: Annotated[list[str], operator.add] = Field(default_factory=list)
     timeline: Annotated[list[TimelineEntry], operator.add] = Field(default_factory=list)
+    effect_seq: int = Field(default=0, description="Next recorded-effect number of the thread")
+    provenance: Annotated[list[DecisionRecord], operator.add] = Field(default_factory=list)
 
     def counted_approvers(self) -> set[str]:
         """Distinct approvers whose approval counts for the current plan attempt."""

@@ -53,6 +53,24 @@ class SandboxEnvironment:
             raise FileNotFoundError(f"no sandbox environment {env_id!r} at {path}; create it first")
         return cls(EnvState.model_validate_json(path.read_text()), Path(directory))
 
+    def fork(self, env_id: str, at: int) -> SandboxEnvironment:
+        """A copy of this system as it was at time `at` (what-if branches), saved at once."""
+        if at > self.state.clock:
+            raise ValueError(f"cannot fork at {at}: the environment's clock is {self.state.clock}")
+        state = self.state.model_copy(deep=True)
+        state.env_id, state.clock = env_id, at
+        state.faults = [
+            f.model_copy(update={"end": f.end if f.end is not None and f.end <= at else None})
+            for f in state.faults
+            if f.start <= at
+        ]
+        state.changes = [c for c in state.changes if c.ts <= at]
+        state.actions = [a for a in state.actions if a.ts <= at]
+        state.events = [e for e in state.events if e.ts <= at]
+        forked = SandboxEnvironment(state, self.directory)
+        forked.save()
+        return forked
+
     @property
     def path(self) -> Path:
         return self.path_for(self.directory, self.state.env_id)

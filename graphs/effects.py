@@ -1,0 +1,191 @@
+"""Recorded effects: every non-deterministic input of a node, stored on first use, replayed after.
+
+A node's effects are numbered per thread: `IncidentState.effect_seq` is where the node's
+first call starts, and the node's update carries the next free number. So a node re-run
+(resume after an interrupt or a crash) asks for the same numbers and gets the recorded
+results, and a replay (mode "replay") gets every result from the record and never touches
+the world. A request that differs from the recorded one at the same number is a divergence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import TypeAdapter
+
+T = TypeVar("T")
+Mode = Literal["live", "replay"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS effects (
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    node TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    request TEXT NOT NULL,
+    blob_hash TEXT NOT NULL,
+    PRIMARY KEY (thread_id, seq)
+);
+CREATE TABLE IF NOT EXISTS effect_blobs (
+    hash TEXT PRIMARY KEY,
+    body BLOB NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class EffectRecord:
+    """One recorded call: who asked, what, and the stored result (JSON)."""
+
+    thread_id: str
+    seq: int
+    node: str
+    kind: str
+    request: dict[str, Any]
+    request_hash: str
+    result_json: bytes
+
+
+class EffectDivergence(RuntimeError):
+    """A node asked for a different effect than the record holds at that position."""
+
+    def __init__(self, node: str, seq: int, expected: str, got: str) -> None:
+        super().__init__(f"effect #{seq} of node {node}: recorded {expected}, asked {got}")
+        self.node, self.seq, self.expected, self.got = node, seq, expected, got
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def digest(text: str | bytes) -> str:
+    raw = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(raw).hexdigest()
+
+
+class EffectStore:
+    """SQLite store of effects; results are compressed and content-addressed (deduplicated)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def get(self, thread_id: str, seq: int) -> EffectRecord | None:
+        row = self._conn.execute(
+            "SELECT e.node, e.kind, e.request, e.request_hash, b.body FROM effects e"
+            " JOIN effect_blobs b ON b.hash = e.blob_hash WHERE e.thread_id=? AND e.seq=?",
+            (thread_id, seq),
+        ).fetchone()
+        if row is None:
+            return None
+        node, kind, request, request_hash, body = row
+        return EffectRecord(
+            thread_id, seq, node, kind, json.loads(request), request_hash, zlib.decompress(body)
+        )
+
+    def put(self, record: EffectRecord) -> None:
+        blob_hash = digest(record.result_json)
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute(
+                "INSERT OR IGNORE INTO effect_blobs (hash, body) VALUES (?, ?)",
+                (blob_hash, zlib.compress(record.result_json, 6)),
+            )
+            self._conn.execute(
+                "INSERT OR IGNORE INTO effects VALUES (?,?,?,?,?,?,?)",
+                (
+                    record.thread_id,
+                    record.seq,
+                    record.node,
+                    record.kind,
+                    record.request_hash,
+                    canonical(record.request),
+                    blob_hash,
+                ),
+            )
+            self._conn.execute("COMMIT")
+
+    def count(self, thread_id: str) -> int:
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM effects WHERE thread_id=?", (thread_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def copy_thread(self, source: str, target: str, below_seq: int) -> None:
+        """Give a fork the effects its history already consumed."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO effects SELECT ?, seq, node, kind, request_hash, request,"
+                " blob_hash FROM effects WHERE thread_id=? AND seq<?",
+                (target, source, below_seq),
+            )
+
+
+@cache
+def _adapter(result_type: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(result_type)
+
+
+class EffectSession:
+    """The effects of one node execution, numbered from the state's effect_seq."""
+
+    def __init__(
+        self, store: EffectStore, thread_id: str, node: str, start: int, mode: Mode
+    ) -> None:
+        self.store, self.thread_id, self.node, self.mode = store, thread_id, node, mode
+        self.seq = start
+        self.calls: list[tuple[str, str]] = []
+
+    def call(self, kind: str, request: dict[str, Any], fn: Callable[[], T], result_type: Any) -> T:
+        """Return the recorded result for this position, or run fn and record it (live)."""
+        seq, self.seq = self.seq, self.seq + 1
+        request_hash = digest(canonical({"kind": kind, "request": request}))
+        recorded = self.store.get(self.thread_id, seq)
+        adapter = _adapter(result_type)
+        if recorded is not None:
+            self._check(recorded, kind, request, request_hash)
+            self.calls.append((kind, digest(recorded.result_json)))
+            return adapter.validate_json(recorded.result_json)
+        if self.mode == "replay":
+            raise EffectDivergence(
+                self.node,
+                seq,
+                "nothing (the original run stopped here)",
+                f"{kind} {canonical(request)}",
+            )
+        result = fn()
+        body = adapter.dump_json(result)
+        self.store.put(
+            EffectRecord(self.thread_id, seq, self.node, kind, request, request_hash, body)
+        )
+        self.calls.append((kind, digest(body)))
+        return result
+
+    def _check(
+        self, recorded: EffectRecord, kind: str, request: dict[str, Any], request_hash: str
+    ) -> None:
+        if recorded.request_hash != request_hash or recorded.node != self.node:
+            expected = f"{recorded.node}:{recorded.kind} {canonical(recorded.request)}"
+            raise EffectDivergence(
+                self.node, recorded.seq, expected, f"{self.node}:{kind} {canonical(request)}"
+            )
+
+    def inputs_hash(self) -> str:
+        """Hash of every effect result this node consumed (for provenance)."""
+        return digest(canonical(self.calls))

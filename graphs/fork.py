@@ -1,0 +1,135 @@
+"""Fork: a what-if branch from an earlier checkpoint with a changed input; history stays."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from langgraph.types import Command, StateSnapshot
+from pydantic import ValidationError
+
+from graphs.replay import CheckpointNotFound, original_history
+from graphs.runner import IncidentRunner, _config
+from graphs.state import IncidentState, Trigger
+
+PROTECTED = {"id", "trigger", "effect_seq", "provenance", "executions", "approvals"}
+"""Fields a fork may not rewrite: identity, the record of what happened, its evidence."""
+
+
+class ForkError(ValueError):
+    """A fork request that cannot be honoured; the message says why."""
+
+
+class ForkableTargets(Protocol):
+    def fork(self, trigger: Trigger, new_id: str, at: int) -> Trigger:
+        """The same target as it was at time `at`, under a new id."""
+        ...
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs; VALUE is JSON when it parses, else a string."""
+    assignments: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ForkError(f"--set expects KEY=VALUE, got {pair!r}")
+        try:
+            assignments[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            assignments[key.strip()] = raw
+    return assignments
+
+
+def fork(
+    runner: IncidentRunner,
+    targets: ForkableTargets,
+    incident_id: str,
+    at: str,
+    assignments: dict[str, Any] | None = None,
+    decision: dict[str, Any] | None = None,
+) -> IncidentState:
+    """Copy the state at checkpoint `at` into a new incident, change it, and run it on."""
+    history = original_history(runner, incident_id)
+    index = next((i for i, s in enumerate(history) if _id(s) == at), None)
+    if index is None:
+        raise CheckpointNotFound(incident_id, at)
+    snapshot = history[index]
+    base = IncidentState.model_validate(snapshot.values)
+    new_id = _new_id(runner, incident_id)
+    state = _changed(base, assignments or {}).model_copy(update={"id": new_id})
+    trigger = targets.fork(base.trigger, new_id, _loop_time(runner, base))
+    state = state.model_copy(update={"trigger": trigger})
+    runner.stores.effects.copy_thread(incident_id, new_id, base.effect_seq)
+    producer = history[index - 1].next[0] if index else "__start__"
+    runner.app.update_state(_config(new_id), state.model_dump(), as_node=producer)
+    return _continue(runner, new_id, trigger, snapshot, decision)
+
+
+def _continue(
+    runner: IncidentRunner,
+    new_id: str,
+    trigger: Trigger,
+    snapshot: StateSnapshot,
+    decision: dict[str, Any] | None,
+) -> IncidentState:
+    if decision is None:
+        return runner._run(new_id, None, trigger)
+    if "await_approval" not in snapshot.next:
+        raise ForkError(
+            f"--decision needs a checkpoint waiting for approval; {_id(snapshot)}"
+            f" is before {', '.join(snapshot.next) or 'the end'}"
+        )
+    return runner._run(new_id, Command(resume=decision), trigger)
+
+
+def _changed(state: IncidentState, assignments: dict[str, Any]) -> IncidentState:
+    data = state.model_dump(mode="json")
+    for path, value in assignments.items():
+        if path.split(".")[0] in PROTECTED:
+            raise ForkError(f"--set {path}: {path.split('.')[0]} cannot be changed in a fork")
+        _assign(data, path, value)
+    try:
+        return IncidentState.model_validate(data)
+    except ValidationError as exc:
+        raise ForkError(
+            f"--set makes an invalid incident: {exc.errors()[0]['msg']}"
+            f" at {'.'.join(map(str, exc.errors()[0]['loc']))}"
+        ) from None
+
+
+def _assign(data: dict[str, Any], path: str, value: Any) -> None:
+    node: Any = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node.get(part)
+        if node is None:
+            raise ForkError(f"--set {path}: {part!r} does not exist at this checkpoint")
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif last in node:
+        node[last] = value
+    else:
+        raise ForkError(f"--set {path}: no field {last!r}")
+
+
+def _loop_time(runner: IncidentRunner, state: IncidentState) -> int:
+    """The loop's clock at the checkpoint: its last timeline line, or the first reading."""
+    if state.timeline:
+        return state.timeline[-1].at
+    first = runner.stores.effects.get(state.id, 0)
+    if first is None or first.kind != "clock.now":
+        raise ForkError(f"incident {state.id} has no recorded start time to fork from")
+    return int(first.result_json)
+
+
+def _new_id(runner: IncidentRunner, incident_id: str) -> str:
+    existing = {s.id for s in runner.list()}
+    n = 1
+    while f"{incident_id}-f{n}" in existing:
+        n += 1
+    return f"{incident_id}-f{n}"
+
+
+def _id(snapshot: StateSnapshot) -> str:
+    return str(snapshot.config["configurable"]["checkpoint_id"])

@@ -1,0 +1,93 @@
+"""Recording proxies: the telemetry source, clock and notifier as seen through effects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphs.effects import EffectSession
+from tools.actions import Clock
+from tools.notify import Notifier
+from tools.telemetry import ServiceGraph, TelemetrySource, TelemetryWindow
+
+# Every call goes through a lambda: during a replay the inner object is Unavailable, and
+# even looking up its bound method would raise.
+
+
+class RecordedSource:
+    """A TelemetrySource whose every read is a recorded effect."""
+
+    def __init__(self, inner: TelemetrySource, session: EffectSession) -> None:
+        self.inner, self.session = inner, session
+
+    def topology(self) -> ServiceGraph:
+        return self.session.call(
+            "telemetry.topology",
+            {},
+            lambda: self.inner.topology(),  # noqa: PLW0108
+            ServiceGraph,
+        )
+
+    def now(self) -> int:
+        return self.session.call(
+            "telemetry.now",
+            {},
+            lambda: self.inner.now(),  # noqa: PLW0108
+            int,
+        )
+
+    def step(self) -> int:
+        return self.session.call(
+            "telemetry.step",
+            {},
+            lambda: self.inner.step(),  # noqa: PLW0108
+            int,
+        )
+
+    def window(self, start: int, end: int) -> TelemetryWindow:
+        request = {"start": start, "end": end}
+        return self.session.call(
+            "telemetry.window", request, lambda: self.inner.window(start, end), TelemetryWindow
+        )
+
+
+class RecordedClock:
+    """A Clock whose readings and waits are recorded (a replay never waits)."""
+
+    def __init__(self, inner: Clock, session: EffectSession) -> None:
+        self.inner, self.session = inner, session
+
+    def now(self) -> int:
+        return self.session.call(
+            "clock.now",
+            {},
+            lambda: self.inner.now(),  # noqa: PLW0108
+            int,
+        )
+
+    def sleep(self, seconds: int) -> None:
+        self.session.call(
+            "clock.sleep", {"seconds": seconds}, lambda: self.inner.sleep(seconds), type(None)
+        )
+
+
+class RecordedNotifier:
+    """A Notifier whose deliveries happen once and are replayed from their receipts."""
+
+    def __init__(self, inner: Notifier, session: EffectSession) -> None:
+        self.inner, self.session = inner, session
+
+    def notify(self, event: dict[str, Any]) -> str:
+        return self.session.call("notify", event, lambda: self.inner.notify(event), str)
+
+
+class Unavailable:
+    """Stands in for the world during a replay: any real call is a bug, and says so."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(
+            f"replay tried to reach the real {self.what} ({name}); "
+            "every input must come from recorded effects"
+        )

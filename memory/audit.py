@@ -1,0 +1,164 @@
+"""Audit trail: append-only, hash-chained decision records; tampering is detectable.
+
+Each entry's hash covers its fields and the previous entry's hash, and a head row holds the
+count and the last hash, so an edited, deleted, inserted or reordered entry (the last one
+included) breaks verification. Export the head hash elsewhere to also catch a full rewrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+GENESIS = "0" * 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    incident_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_incident ON audit_log (incident_id);
+CREATE TABLE IF NOT EXISTS audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    count INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+"""
+
+
+class AuditEntry(BaseModel):
+    """One link of the chain."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int
+    key: str
+    incident_id: str
+    body: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditReceipt(BaseModel):
+    """What appending returned: where the entry sits in the chain."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int
+    hash: str
+
+
+class ChainReport(BaseModel):
+    """Result of verifying the whole chain."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ok: bool
+    entries: int
+    first_broken: int | None = None
+    reason: str = ""
+
+
+def entry_hash(prev_hash: str, key: str, incident_id: str, body: dict[str, Any]) -> str:
+    payload = json.dumps([prev_hash, key, incident_id, body], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class AuditTrail:
+    """The chain in SQLite; appends are idempotent per key (a re-run node appends once)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def append(self, key: str, incident_id: str, body: dict[str, Any]) -> AuditReceipt:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                receipt = self._append_locked(key, incident_id, body)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        return receipt
+
+    def _append_locked(self, key: str, incident_id: str, body: dict[str, Any]) -> AuditReceipt:
+        existing = self._conn.execute(
+            "SELECT seq, hash FROM audit_log WHERE key=?", (key,)
+        ).fetchone()
+        if existing:
+            return AuditReceipt(seq=existing[0], hash=existing[1])
+        head = self._conn.execute("SELECT count, hash FROM audit_head WHERE id=1").fetchone()
+        count, prev = head if head else (0, GENESIS)
+        body = json.loads(json.dumps(body, sort_keys=True, default=str))
+        digest = entry_hash(prev, key, incident_id, body)
+        seq = count + 1
+        self._conn.execute(
+            "INSERT INTO audit_log (seq, key, incident_id, body, prev_hash, hash)"
+            " VALUES (?,?,?,?,?,?)",
+            (seq, key, incident_id, json.dumps(body, sort_keys=True), prev, digest),
+        )
+        self._conn.execute(
+            "INSERT INTO audit_head (id, count, hash) VALUES (1, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET count=excluded.count, hash=excluded.hash",
+            (seq, digest),
+        )
+        return AuditReceipt(seq=seq, hash=digest)
+
+    def entries(self, incident_id: str | None = None) -> list[AuditEntry]:
+        query = "SELECT seq, key, incident_id, body, prev_hash, hash FROM audit_log"
+        params: tuple[str, ...] = ()
+        if incident_id is not None:
+            query, params = query + " WHERE incident_id=?", (incident_id,)
+        rows = self._conn.execute(query + " ORDER BY rowid", params).fetchall()
+        return [
+            AuditEntry(seq=r[0], key=r[1], incident_id=r[2], body=json.loads(r[3]),
+                       prev_hash=r[4], hash=r[5])
+            for r in rows
+        ]  # fmt: skip
+
+    def verify(self) -> ChainReport:
+        """Walk the chain in storage order; name the first entry that does not fit."""
+        prev, expected_seq = GENESIS, 1
+        entries = self.entries()
+        for entry in entries:
+            problem = _problem(entry, prev, expected_seq)
+            if problem:
+                return ChainReport(ok=False, entries=len(entries), first_broken=entry.seq,
+                                   reason=problem)  # fmt: skip
+            prev, expected_seq = entry.hash, expected_seq + 1
+        return self._check_head(len(entries), prev)
+
+    def _check_head(self, count: int, last_hash: str) -> ChainReport:
+        head = self._conn.execute("SELECT count, hash FROM audit_head WHERE id=1").fetchone()
+        head_count, head_hash = head if head else (0, GENESIS)
+        if (head_count, head_hash) != (count, last_hash):
+            reason = f"chain ends at entry {count} but the head records {head_count} entries"
+            return ChainReport(ok=False, entries=count, first_broken=count + 1, reason=reason)
+        return ChainReport(ok=True, entries=count)
+
+
+def _problem(entry: AuditEntry, prev: str, expected_seq: int) -> str:
+    if entry.seq != expected_seq:
+        return f"expected entry {expected_seq} here, found {entry.seq} (deleted or reordered)"
+    if entry.prev_hash != prev:
+        return "previous-hash link does not match the entry before it"
+    if entry_hash(entry.prev_hash, entry.key, entry.incident_id, entry.body) != entry.hash:
+        return "content does not match its hash (edited)"
+    return ""
