@@ -12,6 +12,7 @@ import typer
 from api import render
 from api.cli_history import audit_app, fork, replay
 from api.cli_support import (
+    USER_ERRORS,
     JsonFlag,
     SeedOption,
     console,
