@@ -33,10 +33,10 @@ class SandboxTargets:
         if not SandboxEnvironment.path_for(self.directory, env_id).exists():
             SandboxEnvironment.create(self.directory, env_id, seed).save()
 
-    def fork(self, trigger: Trigger, new_id: str, at: int) -> Trigger:
-        """The same system as it was at `at`, under a new id, for a what-if branch."""
+    def fork(self, trigger: Trigger, new_id: str, at: int, performed: set[str]) -> Trigger:
+        """The same system as it was at `at` (only `performed` actions done), under a new id."""
         env = SandboxEnvironment.load(self.directory, trigger.target["env_id"])
-        env.fork(new_id, at)
+        env.fork(new_id, at, performed)
         target = {**trigger.target, "env_id": new_id}
         return trigger.model_copy(update={"target": target})
 

@@ -10,6 +10,8 @@ from enum import Enum
 from pathlib import Path
 from types import ModuleType
 
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 from pydantic import BaseModel
@@ -44,14 +46,21 @@ def strict_serializer() -> JsonPlusSerializer:
     return JsonPlusSerializer(allowed_msgpack_modules=state_types())
 
 
+def checkpoint_serializer(key: bytes | None = None) -> SerializerProtocol:
+    """Strict serializer, AES-encrypted at rest when a key is given."""
+    if key is None:
+        return strict_serializer()
+    return EncryptedSerializer.from_pycryptodome_aes(serde=strict_serializer(), key=key)
+
+
 @contextmanager
-def sqlite_checkpointer(path: Path) -> Iterator[SqliteSaver]:
+def sqlite_checkpointer(path: Path, key: bytes | None = None) -> Iterator[SqliteSaver]:
     """A SqliteSaver on a WAL database file, closed on exit."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     try:
-        saver = SqliteSaver(conn, serde=strict_serializer())
+        saver = SqliteSaver(conn, serde=checkpoint_serializer(key))
         saver.setup()
         yield saver
     finally:

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from Crypto.Cipher import AES
 from pydantic import TypeAdapter
 
 T = TypeVar("T")
@@ -64,6 +65,10 @@ class EffectDivergence(RuntimeError):
         self.node, self.seq, self.expected, self.got = node, seq, expected, got
 
 
+class EffectStoreLocked(RuntimeError):
+    """Encrypted effects without the right key."""
+
+
 def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
 
@@ -76,7 +81,8 @@ def digest(text: str | bytes) -> str:
 class EffectStore:
     """SQLite store of effects; results are compressed and content-addressed (deduplicated)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: bytes | None = None) -> None:
+        self._key = key
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -105,7 +111,7 @@ class EffectStore:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute(
                 "INSERT OR IGNORE INTO effect_blobs (hash, body) VALUES (?, ?)",
-                (blob_hash, zlib.compress(record.result_json, 6)),
+                (blob_hash, self._seal(record.result_json)),
             )
             self._conn.execute(
                 "INSERT OR IGNORE INTO effects VALUES (?,?,?,?,?,?,?)",
@@ -120,6 +126,27 @@ class EffectStore:
                 ),
             )
             self._conn.execute("COMMIT")
+
+    def _seal(self, body: bytes) -> bytes:
+        """Compress, then encrypt (AES-EAX) when the store has a key."""
+        packed = zlib.compress(body, 6)
+        if self._key is None:
+            return packed
+        cipher = AES.new(self._key, AES.MODE_EAX)
+        ciphertext, tag = cipher.encrypt_and_digest(packed)
+        return b"AES1" + cipher.nonce + tag + ciphertext
+
+    def _open(self, sealed: bytes) -> bytes:
+        if not sealed.startswith(b"AES1"):
+            return zlib.decompress(sealed)
+        if self._key is None:
+            raise EffectStoreLocked("recorded effects are encrypted: set ADSH_CHECKPOINT_KEY")
+        nonce, tag, ciphertext = sealed[4:20], sealed[20:36], sealed[36:]
+        cipher = AES.new(self._key, AES.MODE_EAX, nonce=nonce)
+        try:
+            return zlib.decompress(cipher.decrypt_and_verify(ciphertext, tag))
+        except ValueError as exc:
+            raise EffectStoreLocked(f"cannot decrypt recorded effects: {exc}") from exc
 
     def count(self, thread_id: str) -> int:
         row = self._conn.execute(

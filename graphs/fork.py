@@ -21,8 +21,8 @@ class ForkError(ValueError):
 
 
 class ForkableTargets(Protocol):
-    def fork(self, trigger: Trigger, new_id: str, at: int) -> Trigger:
-        """The same target as it was at time `at`, under a new id."""
+    def fork(self, trigger: Trigger, new_id: str, at: int, performed: set[str]) -> Trigger:
+        """The same target as it was at time `at`, with only `performed` actions done."""
         ...
 
 
@@ -55,31 +55,41 @@ def fork(
         raise CheckpointNotFound(incident_id, at)
     snapshot = history[index]
     base = IncidentState.model_validate(snapshot.values)
+    _check_decision(snapshot, base, decision)
     new_id = _new_id(runner, incident_id)
     state = _changed(base, assignments or {}).model_copy(update={"id": new_id})
-    trigger = targets.fork(base.trigger, new_id, _loop_time(runner, base))
+    performed = {record.idempotency_key for record in base.executions}
+    trigger = targets.fork(base.trigger, new_id, _loop_time(runner, base), performed)
     state = state.model_copy(update={"trigger": trigger})
     runner.stores.effects.copy_thread(incident_id, new_id, base.effect_seq)
     producer = history[index - 1].next[0] if index else "__start__"
     runner.app.update_state(_config(new_id), state.model_dump(), as_node=producer)
-    return _continue(runner, new_id, trigger, snapshot, decision)
+    return _continue(runner, new_id, trigger, decision)
 
 
 def _continue(
     runner: IncidentRunner,
     new_id: str,
     trigger: Trigger,
-    snapshot: StateSnapshot,
     decision: dict[str, Any] | None,
 ) -> IncidentState:
+    payload = None if decision is None else Command(resume=decision)
+    return runner._run(new_id, payload, trigger)
+
+
+def _check_decision(
+    snapshot: StateSnapshot, base: IncidentState, decision: dict[str, Any] | None
+) -> None:
+    """Refuse a decision the branch could not take, before anything is created."""
     if decision is None:
-        return runner._run(new_id, None, trigger)
+        return
     if "await_approval" not in snapshot.next:
         raise ForkError(
             f"--decision needs a checkpoint waiting for approval; {_id(snapshot)}"
             f" is before {', '.join(snapshot.next) or 'the end'}"
         )
-    return runner._run(new_id, Command(resume=decision), trigger)
+    if decision.get("decision") == "approve" and decision.get("approver") == base.requester:
+        raise ForkError(f"{base.requester} requested incident {base.id} and cannot approve it")
 
 
 def _changed(state: IncidentState, assignments: dict[str, Any]) -> IncidentState:

@@ -268,11 +268,13 @@ def open_runner(
     """An IncidentRunner over the settings' data directory, closed on exit."""
     stores = Stores(
         action_log=ActionLog(settings.action_log_path),
-        effects=EffectStore(settings.checkpoint_path),
+        effects=EffectStore(settings.checkpoint_path, settings.checkpoint_key_bytes()),
         audit=AuditTrail(settings.audit_path),
     )
     try:
-        with sqlite_checkpointer(settings.checkpoint_path) as saver:
+        with sqlite_checkpointer(
+            settings.checkpoint_path, settings.checkpoint_key_bytes()
+        ) as saver:
             yield IncidentRunner(
                 saver, stores, settings, targets, notifier or default_notifier(settings), catalog
             )

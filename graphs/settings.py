@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +18,19 @@ class Settings(BaseSettings):
     approval_timeout_critical_seconds: int = Field(default=8 * 3600, gt=0)
     notify_webhook_url: str | None = Field(default=None, description="POST notifications here")
     verify_seconds: int = Field(default=600, gt=0, description="Verification window")
+    checkpoint_key: SecretStr | None = Field(
+        default=None, description="AES key (16, 24 or 32 bytes) to encrypt checkpoints at rest"
+    )
+
+    @field_validator("checkpoint_key")
+    @classmethod
+    def _aes_key_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) not in (16, 24, 32):
+            raise ValueError("ADSH_CHECKPOINT_KEY must be 16, 24 or 32 bytes long")
+        return value
+
+    def checkpoint_key_bytes(self) -> bytes | None:
+        return self.checkpoint_key.get_secret_value().encode() if self.checkpoint_key else None
 
     @field_validator("notify_webhook_url")
     @classmethod

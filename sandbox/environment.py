@@ -53,20 +53,26 @@ class SandboxEnvironment:
             raise FileNotFoundError(f"no sandbox environment {env_id!r} at {path}; create it first")
         return cls(EnvState.model_validate_json(path.read_text()), Path(directory))
 
-    def fork(self, env_id: str, at: int) -> SandboxEnvironment:
-        """A copy of this system as it was at time `at` (what-if branches), saved at once."""
+    def fork(self, env_id: str, at: int, performed: set[str] | None = None) -> SandboxEnvironment:
+        """A copy of this system as it was at time `at` (what-if branches), saved at once.
+
+        `performed`, when given, names the idempotency keys of the actions that had happened
+        by then (several can share one logical second); the others are undone in the copy.
+        """
         if at > self.state.clock:
             raise ValueError(f"cannot fork at {at}: the environment's clock is {self.state.clock}")
         state = self.state.model_copy(deep=True)
         state.env_id, state.clock = env_id, at
-        state.faults = [
-            f.model_copy(update={"end": f.end if f.end is not None and f.end <= at else None})
-            for f in state.faults
-            if f.start <= at
+        kept = [a for a in state.actions if a.ts <= at]
+        if performed is not None:
+            kept = [a for a in kept if a.idempotency_key in performed]
+        dropped = {(a.ts, a.target) for a in state.actions if a not in kept}
+        state.actions = kept
+        state.faults = [_as_of(f, at, dropped) for f in state.faults if f.start <= at]
+        state.changes = [
+            c for c in state.changes if c.ts <= at and (c.ts, c.service) not in dropped
         ]
-        state.changes = [c for c in state.changes if c.ts <= at]
-        state.actions = [a for a in state.actions if a.ts <= at]
-        state.events = [e for e in state.events if e.ts <= at]
+        state.events = [e for e in state.events if e.ts <= at and (e.ts, e.service) not in dropped]
         forked = SandboxEnvironment(state, self.directory)
         forked.save()
         return forked
@@ -159,3 +165,10 @@ class SandboxEnvironment:
             )
         )
         return outcome
+
+
+def _as_of(fault: InjectedFault, at: int, dropped: set[tuple[int, str]]) -> InjectedFault:
+    """The fault as it stood at `at`: an end caused later, or by an undone action, is undone."""
+    if fault.end is None or (fault.end <= at and (fault.end, fault.service) not in dropped):
+        return fault
+    return fault.model_copy(update={"end": None})

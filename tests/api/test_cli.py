@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,38 @@ def test_errors_are_one_line_with_nonzero_exit(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     assert fragment in lines[0]
+
+
+def test_replay_fork_and_audit_commands(tmp_path: Path) -> None:
+    incident = json.loads(
+        adsh(tmp_path, "investigate", "--scenario", "certificate-expiry-auth", "--json").stdout
+    )
+    assert adsh(tmp_path, "approve", incident["id"], "--as", "ana").returncode == 0
+    replayed = adsh(tmp_path, "replay", incident["id"], "--verify", "--json")
+    assert replayed.returncode == 0, replayed.stderr
+    verdict = json.loads(replayed.stdout)
+    assert (verdict["identical"], verdict["actions_executed"]) == (True, 0)
+
+    history = json.loads(adsh(tmp_path, "history", incident["id"], "--json").stdout)
+    waiting = next(h["checkpoint_id"] for h in history if "await_approval" in h["next"])
+    forked = adsh(tmp_path, "fork", incident["id"], "--at", waiting, "--decision", "reject",
+                  "--as", "bo", "--json")  # fmt: skip
+    assert forked.returncode == 0, forked.stderr
+    assert json.loads(forked.stdout)["status"] == "FAILED"
+    assert json.loads(adsh(tmp_path, "show", incident["id"], "--json").stdout)["status"] == (
+        "COMPLETED"
+    )
+
+    assert adsh(tmp_path, "audit", "verify").returncode == 0
+    out = tmp_path / "record.json"
+    assert adsh(tmp_path, "audit", "export", incident["id"], "--out", str(out)).returncode == 0
+    record = json.loads(out.read_text())
+    assert {e["body"]["node"] for e in record["audit"]} >= {"detect", "record_decision", "execute"}
+    approval = next(e for e in record["audit"] if e["body"]["node"] == "record_decision")
+    assert approval["body"]["human"] == "ana"
+
+    with sqlite3.connect(tmp_path / "audit.sqlite") as conn:
+        conn.execute("UPDATE audit_log SET body = json_set(body, '$.message', 'x') WHERE seq = 3")
+    broken = adsh(tmp_path, "audit", "verify")
+    assert broken.returncode == 1
+    assert "broken at entry 3" in broken.stderr

@@ -14,6 +14,20 @@ from sandbox.environment import SandboxEnvironment
 
 REQUESTER = "requester"
 
+WRONG_FIRST = """
+- id: rb-wrong-scale-out
+  match: {fault_type: memory_leak}
+  description: Scale out (does not fix a leak).
+  justification: Test catalog.
+  steps: [{action: scale_out}]
+- id: rb-right-restart
+  match: {fault_type: memory_leak}
+  description: Restart.
+  justification: Test catalog.
+  steps: [{action: restart_service}]
+"""
+"""A memory-leak catalog whose first runbook is wrong (scale out), then the right one."""
+
 Start = Callable[[str, int], IncidentState]
 
 

@@ -6,20 +6,7 @@ from api.targets import SandboxTargets
 from graphs.lifecycle import Status
 from graphs.settings import Settings
 from memory.runbooks import load_catalog
-from tests.graphs.conftest import make_runner, sandbox_of, start_incident
-
-WRONG_FIRST = """
-- id: rb-wrong-scale-out
-  match: {fault_type: memory_leak}
-  description: Scale out (does not fix a leak).
-  justification: Test catalog.
-  steps: [{action: scale_out}]
-- id: rb-right-restart
-  match: {fault_type: memory_leak}
-  description: Restart.
-  justification: Test catalog.
-  steps: [{action: restart_service}]
-"""
+from tests.graphs.conftest import WRONG_FIRST, make_runner, sandbox_of, start_incident
 
 
 def _catalog(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
