@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from api import render
+from api.cli_eval import register as register_eval_commands
 from api.cli_history import audit_app, fork, replay
 from api.cli_support import (
     USER_ERRORS,
@@ -38,6 +39,7 @@ app = typer.Typer(
 app.command()(replay)
 app.command()(fork)
 app.add_typer(audit_app, name="audit")
+register_eval_commands(app)
 
 
 def _start(
@@ -229,7 +231,7 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one)")] = 8000,
 ) -> None:
     """Serve the HTTP API and the incident console (dev tokens when none are configured)."""
-    from api.serve import run_server  # FastAPI and uvicorn load only for this command
+    from api.serve import run_server  # noqa: PLC0415 (FastAPI loads only for serve)
 
     try:
         run_server(host, port, console.print)

@@ -1,0 +1,13 @@
+"""Assembles the evaluation and offline-analysis commands: `adsh eval ...`, analyze, detect."""
+
+from __future__ import annotations
+
+import typer
+
+eval_app = typer.Typer(help="Offline evals: scenario suites, real-telemetry RCA, NAB.",
+                       no_args_is_help=True)  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    """Add the eval group and the top-level offline-analysis commands to the main CLI."""
+    app.add_typer(eval_app, name="eval")
