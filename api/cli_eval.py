@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from api.cli_evals_run import eval_compare, eval_run
+
 eval_app = typer.Typer(help="Offline evals: scenario suites, real-telemetry RCA, NAB.",
                        no_args_is_help=True)  # fmt: skip
 
@@ -11,3 +13,5 @@ eval_app = typer.Typer(help="Offline evals: scenario suites, real-telemetry RCA,
 def register(app: typer.Typer) -> None:
     """Add the eval group and the top-level offline-analysis commands to the main CLI."""
     app.add_typer(eval_app, name="eval")
+    eval_app.command("run")(eval_run)
+    eval_app.command("compare")(eval_compare)

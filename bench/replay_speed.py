@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.targets import SandboxTargets  # noqa: E402
-from graphs.lifecycle import Status  # noqa: E402
-from graphs.replay import original_history, replay  # noqa: E402
-from graphs.runner import IncidentRunner, open_runner  # noqa: E402
-from graphs.settings import Settings  # noqa: E402
-from graphs.state import Trigger  # noqa: E402
-from sandbox.scenarios import SCENARIOS  # noqa: E402
+from api.targets import SandboxTargets
+from graphs.lifecycle import Status
+from graphs.replay import original_history, replay
+from graphs.runner import IncidentRunner, open_runner
+from graphs.settings import Settings
+from graphs.state import Trigger
+from sandbox.scenarios import SCENARIOS
 
 
 def run_live(run: IncidentRunner, targets: SandboxTargets, count: int) -> list[str]:

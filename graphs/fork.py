@@ -73,7 +73,7 @@ def _continue(
     trigger: Trigger,
     decision: dict[str, Any] | None,
 ) -> IncidentState:
-    payload = None if decision is None else Command(resume=decision)
+    payload: Command[Any] | None = None if decision is None else Command(resume=decision)
     return runner._run(new_id, payload, trigger)
 
 

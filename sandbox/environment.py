@@ -116,6 +116,22 @@ class SandboxEnvironment:
         self.state.faults.append(fault)
         return fault
 
+    def deploy(self, service: str) -> str:
+        """A routine deploy of a good new version now (a red herring for diagnosis)."""
+        if service not in self.topology.services:
+            raise ValueError(
+                f"unknown service {service!r}; services: {', '.join(self.topology.services)}"
+            )
+        now, tick = self.state.clock, self.state.clock // TICK_SECONDS
+        label = benign.version_label(self.state.seed, tick + 104729)
+        self.state.changes.append(
+            SettingChange(ts=now, service=service, setting="version", value=label)
+        )
+        self.state.events.append(
+            ChangeEvent(ts=now, service=service, kind="deploy", detail=f"version {label}")
+        )
+        return label
+
     def _relabel(self, fault: InjectedFault, setting: str, label: str) -> None:
         current = current_label(self.state, self.topology, fault.service, setting, fault.start)  # type: ignore[arg-type]
         if label == current:

@@ -85,7 +85,8 @@ class _Simulation:
         self.frames = {s: ServiceFrame(effects=self.effects[s]) for s in topology.services}
 
     def noise(self, service: str, what: str) -> np.ndarray:
-        return noise.normal(self.state.seed, f"{service}:{what}", self.ticks)
+        draws = noise.normal(self.state.seed, f"{service}:{what}", self.ticks)
+        return draws * self.state.noise_scale
 
     def setting(self, service: str, name: str, initial: float) -> np.ndarray:
         return numeric_series(self.state, service, name, self.times, initial)  # type: ignore[arg-type]

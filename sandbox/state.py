@@ -63,6 +63,7 @@ class EnvState(_Model):
     topology: str = "default"
     origin: int = ORIGIN_EPOCH
     clock: int = INITIAL_CLOCK
+    noise_scale: float = Field(default=1.0, gt=0, le=10, description="Multiplies metric noise")
     faults: list[InjectedFault] = Field(default_factory=list)
     changes: list[SettingChange] = Field(default_factory=list)
     actions: list[ActionRecord] = Field(default_factory=list)

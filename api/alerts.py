@@ -1,0 +1,81 @@
+"""Alert intake: dedupe by fingerprint, open or attach to an investigation, record resolves."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from api.alert_models import AlertmanagerAlert
+from api.alerts_store import AlertNotice, AlertStore
+from api.investigations import InvestigationService
+
+
+@dataclass(frozen=True)
+class AlertResult:
+    fingerprint: str
+    status: str
+    action: str  # opened | attached | resolved | ignored
+    incident: str | None
+
+    def json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class AlertIntake:
+    """One webhook call opens at most one investigation; its new alerts share it."""
+
+    def __init__(self, store: AlertStore, service: InvestigationService) -> None:
+        self.store = store
+        self.service = service
+        self._lock = threading.Lock()
+
+    def receive(self, alerts: list[AlertmanagerAlert], requester: str) -> list[AlertResult]:
+        with self._lock:
+            opened: list[str] = []
+            return [self._one(alert, requester, opened) for alert in alerts]
+
+    def _one(self, alert: AlertmanagerAlert, requester: str, opened: list[str]) -> AlertResult:
+        notice = _notice(alert)
+        attached = self.store.incidents_for(notice.fingerprint)
+        if alert.status == "resolved":
+            incident = attached[0] if attached else None
+            action = "resolved" if incident else "ignored"
+        else:
+            incident = next((i for i in attached if self.service.is_open(i)), None)
+            action = "attached"
+            if incident is None and opened:
+                incident = opened[0]
+            elif incident is None:
+                incident = self.service.trigger_alert(_summary(alert), requester)
+                opened.append(incident)
+                action = "opened"
+        self.store.record(notice, incident)
+        result = AlertResult(notice.fingerprint, alert.status, action, incident)
+        self.service.hub.publish(
+            "alert",
+            incident,
+            fingerprint=notice.fingerprint,
+            status=alert.status,
+            action=action,
+            alertname=notice.alertname,
+        )
+        return result
+
+
+def _notice(alert: AlertmanagerAlert) -> AlertNotice:
+    return AlertNotice(
+        fingerprint=alert.fingerprint,
+        alertname=alert.labels["alertname"],
+        status=alert.status,
+        labels=dict(alert.labels),
+        starts_at=alert.startsAt.isoformat(),
+        ends_at=alert.endsAt.isoformat() if alert.endsAt and alert.status == "resolved" else None,
+    )
+
+
+def _summary(alert: AlertmanagerAlert) -> str:
+    text = alert.annotations.get("summary") or alert.annotations.get("description") or ""
+    where = alert.labels.get("service") or alert.labels.get("job") or ""
+    parts = [alert.labels["alertname"], f"on {where}" if where else "", text]
+    return " ".join(p for p in parts if p)

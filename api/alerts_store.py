@@ -1,0 +1,67 @@
+"""Alert records: which investigation each Alertmanager fingerprint is attached to."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from api.db import ApiDatabase
+
+
+@dataclass(frozen=True)
+class AlertNotice:
+    """The fields of one Alertmanager alert that the store keeps."""
+
+    fingerprint: str
+    alertname: str
+    status: str
+    labels: dict[str, str]
+    starts_at: str
+    ends_at: str | None
+
+
+class AlertStore:
+    """One row per (fingerprint, investigation); a repeat firing bumps times_seen."""
+
+    def __init__(self, db: ApiDatabase) -> None:
+        self.db = db
+
+    def incidents_for(self, fingerprint: str) -> list[str]:
+        """Investigations this fingerprint was attached to, newest first."""
+        rows = self.db.query(
+            "SELECT incident_id FROM alerts WHERE fingerprint = ? AND incident_id IS NOT NULL"
+            " ORDER BY received_at DESC",
+            (fingerprint,),
+        )
+        return [row["incident_id"] for row in rows]
+
+    def record(self, notice: AlertNotice, incident_id: str | None) -> None:
+        with self.db.transaction() as conn:
+            updated = conn.execute(
+                "UPDATE alerts SET status = ?, ends_at = ?, received_at = ?,"
+                " times_seen = times_seen + 1 WHERE fingerprint = ? AND incident_id IS ?",
+                (notice.status, notice.ends_at, time.time(), notice.fingerprint, incident_id),
+            ).rowcount
+            if not updated:
+                conn.execute(
+                    "INSERT INTO alerts (fingerprint, incident_id, alertname, status, labels,"
+                    " starts_at, ends_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        notice.fingerprint,
+                        incident_id,
+                        notice.alertname,
+                        notice.status,
+                        json.dumps(notice.labels, sort_keys=True),
+                        notice.starts_at,
+                        notice.ends_at,
+                        time.time(),
+                    ),
+                )
+
+    def for_incident(self, incident_id: str) -> list[dict[str, Any]]:
+        rows = self.db.query(
+            "SELECT * FROM alerts WHERE incident_id = ? ORDER BY received_at", (incident_id,)
+        )
+        return [{**dict(row), "labels": json.loads(row["labels"])} for row in rows]
