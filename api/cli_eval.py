@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli_evals_run import eval_compare, eval_run
+from api.cli_nab import detect, eval_nab
 
 eval_app = typer.Typer(help="Offline evals: scenario suites, real-telemetry RCA, NAB.",
                        no_args_is_help=True)  # fmt: skip
@@ -15,3 +16,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
+    app.command("detect")(detect)
+    eval_app.command("nab")(eval_nab)
