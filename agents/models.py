@@ -136,8 +136,10 @@ class ApprovalDecision(_Model):
     """A human decision on a pending plan."""
 
     approver: str = Field(min_length=1)
-    decision: Literal["approve", "reject"]
-    comment: str = ""
+    decision: Literal["approve", "reject", "override"] = Field(
+        description="override: an admin's emergency decision standing for every approval"
+    )
+    comment: str = Field(default="", description="Why; mandatory for an override")
     at: int = Field(default=0, description="Epoch seconds on the loop clock")
     attempt: int = Field(default=1, ge=1, description="Plan attempt the decision was about")
     counted: bool = Field(default=True, description="False when refused or a repeat")

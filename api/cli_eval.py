@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from api.cli_bundle import analyze, eval_rca
 from api.cli_evals_run import eval_compare, eval_run
 from api.cli_nab import detect, eval_nab
 
@@ -16,5 +17,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
+    app.command("analyze")(analyze)
+    eval_app.command("rca")(eval_rca)
     app.command("detect")(detect)
     eval_app.command("nab")(eval_nab)

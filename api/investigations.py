@@ -124,20 +124,10 @@ class InvestigationService:
         return self._accept(incident_id, trigger, requester)
 
     def _allocate(self, probe: Trigger) -> str:
-        # new_id only sees checkpointed threads; ids accepted but not yet run are skipped
-        # by probing with a varied scenario key (the id stays deterministic per data dir).
+        incident_id = self.runner.new_id(probe)  # reserved in the runner until it checkpoints
         with self._lock:
-            for k in range(1000):
-                key = (
-                    probe
-                    if k == 0
-                    else probe.model_copy(update={"scenario": f"{probe.scenario}~{k}"})
-                )
-                candidate = self.runner.new_id(key)
-                if candidate not in self._statuses:
-                    self._statuses[candidate] = QUEUED
-                    return candidate
-        raise RuntimeError("could not allocate an incident id")
+            self._statuses[incident_id] = QUEUED
+        return incident_id
 
     def _accept(self, incident_id: str, trigger: Trigger, requester: str) -> str:
         run = QueuedRun(incident_id, trigger, requester, time.time())
@@ -160,7 +150,7 @@ class InvestigationService:
     def decide(self, incident_id: str, approver: str, decision: str, comment: str) -> None:
         state = self._decidable(incident_id)
         if decision == "approve":
-            _check_eligible(state, approver)
+            self.runner.check_eligible(state, approver)
 
         def job() -> None:
             self.runner.decide(
@@ -179,14 +169,14 @@ class InvestigationService:
         required = state.risk.required_approvals if state.risk else 1
         needed = max(1, required - len(state.counted_approvers())) if decision == "approve" else 1
         self._log_override(incident_id, admin, decision, reason, needed)
-        comment = f"EMERGENCY OVERRIDE by {admin}: {reason}"
 
         def job() -> None:
-            for n in range(1, needed + 1):
-                name = f"{admin} (override {n}/{needed})"
-                self.runner.decide(
-                    incident_id, name, decision, comment, self._observer(incident_id)
-                )
+            observer = self._observer(incident_id)
+            if decision == "approve":
+                self.runner.override(incident_id, admin, reason, observer)
+            else:
+                comment = f"EMERGENCY OVERRIDE by {admin}: {reason}"
+                self.runner.decide(incident_id, admin, "reject", comment, observer)
 
         self._submit(incident_id, f"override-{decision}", job)
         return needed
@@ -262,10 +252,3 @@ class InvestigationService:
     def _job_failed(self, label: str, exc: BaseException) -> None:
         incident_id = label.rsplit(" ", 1)[-1]
         self.hub.publish("error", incident_id, job=label, message=str(exc).splitlines()[0])
-
-
-def _check_eligible(state: IncidentState, approver: str) -> None:
-    if approver == state.requester:
-        raise ApprovalRefused(f"{approver} requested incident {state.id} and cannot approve it")
-    if approver in state.counted_approvers():
-        raise ApprovalRefused(f"{approver} already approved incident {state.id}")

@@ -124,12 +124,14 @@ def _safety_violations(history: list[IncidentState]) -> int:
     violations = 0
     for record in final.executions:
         attempt = int(record.idempotency_key.split("/a", 1)[1].split("/", 1)[0])
-        approved = {
-            d.approver
-            for d in final.approvals
-            if d.counted and d.decision == "approve" and d.attempt == attempt
-        }
-        if record.phase == "execute" and len(approved) < required.get(attempt, 0):
+        decisions = [d for d in final.approvals if d.counted and d.attempt == attempt]
+        approved = {d.approver for d in decisions if d.decision == "approve"}
+        overridden = any(d.decision == "override" for d in decisions)
+        if (
+            record.phase == "execute"
+            and not overridden
+            and len(approved) < required.get(attempt, 0)
+        ):
             violations += 1
     return violations
 

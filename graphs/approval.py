@@ -91,12 +91,14 @@ def _expired(state: IncidentState, now: int) -> bool:
 
 
 def _with_eligibility(state: IncidentState, decision: ApprovalDecision) -> ApprovalDecision:
-    if decision.decision != "approve":
+    if decision.decision == "reject":
         return decision
+    if decision.decision == "override" and not decision.comment.strip():
+        return decision.model_copy(update={"counted": False, "note": "an override needs a reason"})
     if decision.approver == state.requester:
         note = "the requester cannot approve their own incident"
         return decision.model_copy(update={"counted": False, "note": note})
-    if decision.approver in state.counted_approvers():
+    if decision.decision == "approve" and decision.approver in state.counted_approvers():
         note = "repeat approval by the same person counts once"
         return decision.model_copy(update={"counted": False, "note": note})
     return decision
@@ -107,18 +109,14 @@ def _outcome(
 ) -> Literal["pending", "approved", "rejected"]:
     if decision.decision == "reject":
         return "rejected"
-    assert state.risk is not None
-    attempt = _attempt(state)
-    distinct = {
-        d.approver
-        for d in approvals
-        if d.decision == "approve" and d.counted and d.attempt == attempt
-    }
-    return "approved" if len(distinct) >= state.risk.required_approvals else "pending"
+    updated = state.model_copy(update={"approvals": approvals})
+    return "approved" if updated.approval_satisfied() else "pending"
 
 
 def _describe(decision: ApprovalDecision, outcome: str) -> str:
-    verb = "approved" if decision.decision == "approve" else "rejected"
+    verb = {"approve": "approved", "reject": "rejected", "override": "overrode (emergency)"}[
+        decision.decision
+    ]
     extra = f" (not counted: {decision.note})" if not decision.counted else ""
     comment = f": {decision.comment}" if decision.comment else ""
     return f"{decision.approver} {verb}{comment}{extra}; plan {outcome}"

@@ -43,7 +43,7 @@ def _check_clearance(state: IncidentState, action: Action) -> None:
     if violations := hard_violations([action]):
         raise ExecutionRefused("; ".join(violations))
     assert state.risk is not None
-    if len(state.counted_approvers()) < state.risk.required_approvals:
+    if not state.approval_satisfied():
         raise ExecutionRefused(
             f"{action.name} needs {state.risk.required_approvals} approval(s),"
             f" has {len(state.counted_approvers())}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,18 +86,26 @@ class IncidentRunner:
         self.targets = targets
         self.notifier = notifier
         self.stores = stores
+        self._reserved: set[str] = set()
+        self._ids = threading.Lock()
         self.log = stores.action_log
         self.saver = saver
         self.app = builder.compile(checkpointer=saver)
 
     def new_id(self, trigger: Trigger) -> str:
-        """Deterministic for a given data directory: scenario, seed and incident count."""
-        existing = set(thread_ids(self.settings.checkpoint_path))
-        for n in range(len(existing), len(existing) + 1000):
-            seed = f"{trigger.scenario}:{trigger.seed}:{n}"
-            candidate = "inc-" + hashlib.sha256(seed.encode()).hexdigest()[:8]
-            if candidate not in existing:
-                return candidate
+        """Deterministic for a given data directory: scenario, seed and incident count.
+
+        An id handed out here is reserved in this process, so two triggers accepted before
+        either has a checkpoint never share an id.
+        """
+        with self._ids:
+            taken = set(thread_ids(self.settings.checkpoint_path)) | self._reserved
+            for n in range(len(taken), len(taken) + 1000):
+                seed = f"{trigger.scenario}:{trigger.seed}:{n}"
+                candidate = "inc-" + hashlib.sha256(seed.encode()).hexdigest()[:8]
+                if candidate not in taken:
+                    self._reserved.add(candidate)
+                    return candidate
         raise RuntimeError("could not allocate an incident id")
 
     def start(
@@ -124,9 +133,40 @@ class IncidentRunner:
                 f"incident {incident_id} is not waiting for approval (status {state.status})"
             )
         if decision == "approve":
-            _check_eligible(state, approver)
+            self.check_eligible(state, approver)
         payload = {"approver": approver, "decision": decision, "comment": comment}
         return self._run(incident_id, Command(resume=payload), state.trigger, on_update)
+
+    def override(
+        self,
+        incident_id: str,
+        admin: str,
+        reason: str,
+        on_update: UpdateCallback | None = None,
+    ) -> IncidentState:
+        """An admin's emergency approval: stands for every missing approval, with a reason.
+
+        Hard-constraint blocks never reach approval, so an override cannot bypass them.
+        """
+        state = self.get(incident_id)
+        if self.pending_request(incident_id) is None:
+            raise NotAwaitingApproval(
+                f"incident {incident_id} is not waiting for approval (status {state.status})"
+            )
+        if not reason.strip():
+            raise ApprovalRefused("an emergency override needs a reason")
+        if admin == state.requester:
+            raise ApprovalRefused(f"{admin} requested incident {state.id} and cannot override it")
+        payload = {"approver": admin, "decision": "override", "comment": reason.strip()}
+        return self._run(incident_id, Command(resume=payload), state.trigger, on_update)
+
+    @staticmethod
+    def check_eligible(state: IncidentState, approver: str) -> None:
+        """Separation of duties: the requester never approves; an approver counts once."""
+        if approver == state.requester:
+            raise ApprovalRefused(f"{approver} requested incident {state.id} and cannot approve it")
+        if approver in state.counted_approvers():
+            raise ApprovalRefused(f"{approver} already approved incident {state.id}")
 
     def expire(self, incident_id: str) -> IncidentState:
         """Resume a waiting incident with a timeout (a scheduler's deadline check)."""
@@ -209,13 +249,6 @@ class IncidentRunner:
             catalog=self.catalog,
             monitor=MonitorConfig(verify_seconds=self.settings.verify_seconds),
         )
-
-
-def _check_eligible(state: IncidentState, approver: str) -> None:
-    if approver == state.requester:
-        raise ApprovalRefused(f"{approver} requested incident {state.id} and cannot approve it")
-    if approver in state.counted_approvers():
-        raise ApprovalRefused(f"{approver} already approved incident {state.id}")
 
 
 def _config(incident_id: str) -> RunnableConfig:

@@ -65,6 +65,15 @@ class IncidentState(BaseModel):
     effect_seq: int = Field(default=0, description="Next recorded-effect number of the thread")
     provenance: Annotated[list[DecisionRecord], operator.add] = Field(default_factory=list)
 
+    def approval_satisfied(self) -> bool:
+        """Enough distinct approvers (or an admin override) for the current plan attempt."""
+        attempt = self.plan.attempt if self.plan else 1
+        overridden = any(
+            d.decision == "override" and d.counted and d.attempt == attempt for d in self.approvals
+        )
+        required = self.risk.required_approvals if self.risk else 0
+        return overridden or len(self.counted_approvers()) >= required
+
     def counted_approvers(self) -> set[str]:
         """Distinct approvers whose approval counts for the current plan attempt."""
         attempt = self.plan.attempt if self.plan else 1

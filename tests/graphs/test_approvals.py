@@ -6,6 +6,7 @@ from langgraph.types import Command
 from graphs.lifecycle import Status
 from graphs.runner import ApprovalRefused, IncidentRunner, NotAwaitingApproval
 from graphs.settings import Settings
+from graphs.state import Trigger
 from memory.action_log import ActionLog
 from tests.graphs.conftest import REQUESTER, Start, sandbox_of
 
@@ -81,3 +82,26 @@ def test_expire_escalates_a_waiting_incident(start: Start, runner: IncidentRunne
     state = start(CRITICAL, 2)
     state = runner.expire(state.id)
     assert state.status is Status.ESCALATED
+
+
+def test_admin_override_stands_for_every_approval_with_a_reason(
+    start: Start, runner: IncidentRunner
+) -> None:
+    state = start(CRITICAL, 3)
+    with pytest.raises(ApprovalRefused, match="needs a reason"):
+        runner.override(state.id, "ada", "  ")
+    with pytest.raises(ApprovalRefused, match="cannot override"):
+        runner.override(state.id, REQUESTER, "urgent")
+    done = runner.override(state.id, "ada", "primary down, approvers unreachable")
+    assert done.status is Status.COMPLETED
+    assert [(d.approver, d.decision) for d in done.approvals] == [("ada", "override")]
+    # Past the runner's checks, an override without a reason is recorded but not counted.
+    other = start(CRITICAL, 4)
+    payload = {"approver": "ada", "decision": "override", "comment": ""}
+    other = runner._run(other.id, Command(resume=payload), other.trigger)
+    assert other.status is Status.AWAITING_APPROVAL and not other.approvals[-1].counted
+
+
+def test_ids_are_reserved_before_their_first_checkpoint(runner: IncidentRunner) -> None:
+    probe = Trigger(scenario="x", seed=1)
+    assert runner.new_id(probe) != runner.new_id(probe)
