@@ -18,7 +18,7 @@ from api.deps import AppState
 from api.errors import BodyLimit, install_error_handlers
 from api.investigations import InvestigationService
 from api.messages_store import MessageStore
-from api.routes import alerts, approvals, events, investigations, messages, system
+from api.routes import alerts, approvals, events, history, investigations, messages, system
 from api.settings import ApiSettings
 from api.targets import SandboxTargets
 from graphs.runner import open_runner
@@ -49,7 +49,7 @@ def create_app(settings: ApiSettings, tokens: TokenStore | None = None) -> FastA
     )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     install_error_handlers(app)
-    for module in (investigations, approvals, messages, alerts, events, system):
+    for module in (investigations, approvals, history, messages, alerts, events, system):
         app.include_router(module.router)
     _mount_console(app)
     return app

@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +146,13 @@ class InvestigationService:
 
         self._submit(incident_id, "start", job)
         return incident_id
+
+    def adopt(self, incident_id: str, run: Callable[[ProgressObserver], Any]) -> None:
+        """Track an incident made outside a trigger (a fork) and run it on the worker."""
+        with self._lock:
+            self._statuses[incident_id] = QUEUED
+        self.hub.publish("accepted", incident_id, status=QUEUED, summary="fork")
+        self._submit(incident_id, "fork", lambda: run(self._observer(incident_id)))
 
     # decisions -----------------------------------------------------------------------
     def decide(self, incident_id: str, approver: str, decision: str, comment: str) -> None:

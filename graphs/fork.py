@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langgraph.types import Command, StateSnapshot
 from pydantic import ValidationError
 
 from graphs.replay import CheckpointNotFound, original_history
-from graphs.runner import IncidentRunner, _config
+from graphs.runner import IncidentRunner, UpdateCallback, _config
 from graphs.state import IncidentState, Trigger
 
 PROTECTED = {"id", "trigger", "effect_seq", "provenance", "executions", "approvals"}
@@ -40,6 +42,15 @@ def parse_assignments(pairs: list[str]) -> dict[str, Any]:
     return assignments
 
 
+@dataclass(frozen=True)
+class PreparedFork:
+    """A branch whose first checkpoint is written; `run_fork` carries it on."""
+
+    id: str
+    trigger: Trigger
+    decision: dict[str, Any] | None
+
+
 def fork(
     runner: IncidentRunner,
     targets: ForkableTargets,
@@ -49,6 +60,19 @@ def fork(
     decision: dict[str, Any] | None = None,
 ) -> IncidentState:
     """Copy the state at checkpoint `at` into a new incident, change it, and run it on."""
+    prepared = prepare_fork(runner, targets, incident_id, at, assignments, decision)
+    return run_fork(runner, prepared)
+
+
+def prepare_fork(
+    runner: IncidentRunner,
+    targets: ForkableTargets,
+    incident_id: str,
+    at: str,
+    assignments: dict[str, Any] | None = None,
+    decision: dict[str, Any] | None = None,
+) -> PreparedFork:
+    """Validate everything, then write the branch's first checkpoint and copy its target."""
     history = original_history(runner, incident_id)
     index = next((i for i, s in enumerate(history) if _id(s) == at), None)
     if index is None:
@@ -56,25 +80,25 @@ def fork(
     snapshot = history[index]
     base = IncidentState.model_validate(snapshot.values)
     _check_decision(snapshot, base, decision)
+    changed = _changed(base, assignments or {})
     new_id = _new_id(runner, incident_id)
-    state = _changed(base, assignments or {}).model_copy(update={"id": new_id})
     performed = {record.idempotency_key for record in base.executions}
     trigger = targets.fork(base.trigger, new_id, _loop_time(runner, base), performed)
-    state = state.model_copy(update={"trigger": trigger})
+    state = changed.model_copy(update={"id": new_id, "trigger": trigger})
     runner.stores.effects.copy_thread(incident_id, new_id, base.effect_seq)
     producer = history[index - 1].next[0] if index else "__start__"
     runner.app.update_state(_config(new_id), state.model_dump(), as_node=producer)
-    return _continue(runner, new_id, trigger, decision)
+    return PreparedFork(new_id, trigger, decision)
 
 
-def _continue(
-    runner: IncidentRunner,
-    new_id: str,
-    trigger: Trigger,
-    decision: dict[str, Any] | None,
+def run_fork(
+    runner: IncidentRunner, prepared: PreparedFork, on_update: UpdateCallback | None = None
 ) -> IncidentState:
-    payload: Command[Any] | None = None if decision is None else Command(resume=decision)
-    return runner._run(new_id, payload, trigger)
+    """Run a prepared branch until it ends or waits for approval."""
+    payload: Command[Any] | None = (
+        None if prepared.decision is None else Command(resume=prepared.decision)
+    )
+    return runner._run(prepared.id, payload, prepared.trigger, on_update)
 
 
 def _check_decision(
@@ -108,19 +132,22 @@ def _changed(state: IncidentState, assignments: dict[str, Any]) -> IncidentState
 
 
 def _assign(data: dict[str, Any], path: str, value: Any) -> None:
-    node: Any = data
-    parts = path.split(".")
+    try:
+        _assign_at(data, path.split("."), value)
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError):
+        raise ForkError(f"--set {path}: no such field or index at this checkpoint") from None
+
+
+def _assign_at(node: Any, parts: list[str], value: Any) -> None:
     for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node.get(part)
-        if node is None:
-            raise ForkError(f"--set {path}: {part!r} does not exist at this checkpoint")
+        node = node[int(part)] if isinstance(node, list) else node[part]
     last = parts[-1]
     if isinstance(node, list):
         node[int(last)] = value
     elif last in node:
         node[last] = value
     else:
-        raise ForkError(f"--set {path}: no field {last!r}")
+        raise KeyError(last)
 
 
 def _loop_time(runner: IncidentRunner, state: IncidentState) -> int:
@@ -134,11 +161,7 @@ def _loop_time(runner: IncidentRunner, state: IncidentState) -> int:
 
 
 def _new_id(runner: IncidentRunner, incident_id: str) -> str:
-    existing = {s.id for s in runner.list()}
-    n = 1
-    while f"{incident_id}-f{n}" in existing:
-        n += 1
-    return f"{incident_id}-f{n}"
+    return runner.claim_id(f"{incident_id}-f{n}" for n in itertools.count(1))
 
 
 def _id(snapshot: StateSnapshot) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -93,16 +93,19 @@ class IncidentRunner:
         self.app = builder.compile(checkpointer=saver)
 
     def new_id(self, trigger: Trigger) -> str:
-        """Deterministic for a given data directory: scenario, seed and incident count.
+        """Deterministic for a given data directory: scenario, seed and incident count."""
+        count = len(thread_ids(self.settings.checkpoint_path))
+        return self.claim_id(
+            "inc-"
+            + hashlib.sha256(f"{trigger.scenario}:{trigger.seed}:{n}".encode()).hexdigest()[:8]
+            for n in range(count, count + 1000)
+        )
 
-        An id handed out here is reserved in this process, so two triggers accepted before
-        either has a checkpoint never share an id.
-        """
+    def claim_id(self, candidates: Iterable[str]) -> str:
+        """The first candidate not used by a thread nor handed out before in this process."""
         with self._ids:
             taken = set(thread_ids(self.settings.checkpoint_path)) | self._reserved
-            for n in range(len(taken), len(taken) + 1000):
-                seed = f"{trigger.scenario}:{trigger.seed}:{n}"
-                candidate = "inc-" + hashlib.sha256(seed.encode()).hexdigest()[:8]
+            for candidate in candidates:
                 if candidate not in taken:
                     self._reserved.add(candidate)
                     return candidate

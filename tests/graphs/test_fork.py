@@ -57,7 +57,7 @@ def test_fork_refuses_bad_requests(
     at = _checkpoint(runner, state.id, "plan")
     with pytest.raises(ForkError, match="executions cannot be changed"):
         fork(runner, targets, state.id, at, {"executions": []})
-    with pytest.raises(ForkError, match="no field 'nope'"):
+    with pytest.raises(ForkError, match="no such field"):
         fork(runner, targets, state.id, at, {"nope": 1})
     with pytest.raises(ForkError, match="invalid incident"):
         fork(runner, targets, state.id, at, {"status": "SOMETHING"})
