@@ -63,6 +63,13 @@ def _run_with_progress(cases: list[EvalCase], target: Path, determinism: bool) -
         def advance(case: EvalCase, result: CaseResult) -> None:
             mark = "ok" if result.outcome_correct else "MISS"
             progress.update(task, advance=1, description=f"{mark} {case.id}")
+            if not errors.is_terminal:  # logs and CI: one plain line per case
+                done = int(progress.tasks[0].completed)
+                errors.print(
+                    f"[{done}/{len(cases)}] {mark} {case.id} -> {result.status}",
+                    markup=False,
+                    highlight=False,
+                )
 
         repeat = target / "work-repeat" if determinism else None
         return run_cases(cases, target / "work", advance, repeat)
