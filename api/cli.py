@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from api import render
-from api.cli_eval import register as register_eval_commands
+from api.cli_commands import register as register_extra_commands
 from api.cli_history import audit_app, fork, replay
 from api.cli_support import (
     USER_ERRORS,
@@ -39,7 +39,7 @@ app = typer.Typer(
 app.command()(replay)
 app.command()(fork)
 app.add_typer(audit_app, name="audit")
-register_eval_commands(app)
+register_extra_commands(app)
 
 
 def _start(

@@ -1,4 +1,4 @@
-"""Assembles the evaluation and offline-analysis commands: `adsh eval ...`, analyze, detect."""
+"""Assembles the commands that live in their own modules (eval, analyze, detect, ...)."""
 
 from __future__ import annotations
 
