@@ -2,6 +2,7 @@
 
 import ast
 import importlib
+import json
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,13 @@ def test_the_loop_cannot_see_the_injected_fault() -> None:
     scanned = [p for pkg in ("agents", "graphs", "tools") for p in (ROOT / pkg).rglob("*.py")]
     assert len(scanned) > 10
     assert [str(p) for p in scanned if "sandbox" in _imported_roots(p)] == []
+
+
+def test_langgraph_json_points_at_the_incident_graph() -> None:
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    path, _, attribute = config["graphs"]["incident"].partition(":")
+    module_name = path.removeprefix("./").removesuffix(".py").replace("/", ".")
+    graph = getattr(importlib.import_module(module_name), attribute)
+    assert {"detect", "diagnose", "plan", "review", "await_approval", "execute", "verify"} <= set(
+        graph.nodes
+    )
