@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,6 +15,7 @@ from graphs.fork import fork as fork_incident
 from graphs.replay import CheckpointNotFound, ReplayReport
 from graphs.replay import replay as replay_incident
 from graphs.runner import IncidentRunner
+from tools.files import write_atomically
 
 IdArgument = Annotated[str, typer.Argument(metavar="ID")]
 audit_app = typer.Typer(
@@ -143,7 +142,7 @@ def audit_export(
     if out is None:
         console.print_json(text)
         return
-    _write_atomically(out, text)
+    write_atomically(out, text)
     console.print(f"wrote {out} ({len(record['audit'])} audit entries)")
 
 
@@ -155,15 +154,3 @@ def incident_record(run: IncidentRunner, incident_id: str) -> dict[str, Any]:
         "audit": [e.model_dump() for e in run.stores.audit.entries(incident_id)],
         "actions": [e.model_dump() for e in run.log.for_incident(incident_id)],
     }
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+
+from tools.files import atomic_writer
 
 RESULT_COLUMNS = ("timestamp", "value", "anomaly_score")
 
@@ -118,20 +118,13 @@ def read_scores(results_dir: Path, detector: str, series: Series) -> np.ndarray:
 
 def write_scores(path: Path, series: Series, scores: np.ndarray) -> None:
     """Write timestamp,value,anomaly_score atomically (a temp file beside it, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(RESULT_COLUMNS)
-            for time, value, score in zip(series.timestamps, series.values, scores, strict=True):
-                writer.writerow(
-                    [time.strftime("%Y-%m-%d %H:%M:%S"), repr(float(value)), repr(float(score))]
-                )
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(RESULT_COLUMNS)
+        for time, value, score in zip(series.timestamps, series.values, scores, strict=True):
+            writer.writerow(
+                [time.strftime("%Y-%m-%d %H:%M:%S"), repr(float(value)), repr(float(score))]
+            )
 
 
 def read_windows(path: Path) -> dict[str, list[tuple[datetime, datetime]]]:

@@ -6,8 +6,6 @@ import base64
 import html
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ matplotlib.use("Agg")  # headless: reports are files
 import matplotlib.pyplot as plt
 
 from evals.scoring import CaseResult, aggregate, by_fault_type, confusion
+from tools.files import write_atomically
 
 
 def build_report(
@@ -42,19 +41,8 @@ def write_report(report: dict[str, Any], out: Path) -> list[Path]:
         out / "report.html": html_page(report),
     }
     for path, text in files.items():
-        _atomic(path, text)
+        write_atomically(path, text)
     return list(files)
-
-
-def _atomic(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from sandbox.state import TICK_SECONDS, ActionRecord, EnvState, InjectedFault, S
 from sandbox.topology import Topology, get_topology
 from sandbox.window import DEFAULT_DETAIL_SECONDS, build_window
 from tools.actions import ActionOutcome
+from tools.files import write_atomically
 from tools.telemetry import ChangeEvent, ServiceGraph, TelemetryWindow
 
 _ENV_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -83,15 +82,7 @@ class SandboxEnvironment:
 
     def save(self) -> None:
         """Write the state atomically (temp file, then rename)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(self.state.model_dump_json(indent=1))
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, self.state.model_dump_json(indent=1))
 
     def graph(self) -> ServiceGraph:
         return self.topology.graph()
