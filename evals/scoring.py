@@ -74,7 +74,7 @@ def score_case(
         status=state.status.value,
         expect_outcome=case.expect_outcome,
         detected=bool(state.diagnosis and state.diagnosis.anomalies),
-        time_to_detect=(state.created_at - fault_start) if state.created_at else None,
+        time_to_detect=_time_to_detect(state, fault_start),
         top_service=top.service if top else None,
         top_fault_type=top.fault_type if top else None,
         localized_at_1=bool(top and top.service in services),
@@ -92,6 +92,12 @@ def score_case(
         forward_actions=[f"{r.action}({r.target})" for r in forward],
         transcript_hash=transcript_hash(state),
     )
+
+
+def _time_to_detect(state: IncidentState, fault_start: int) -> int | None:
+    """From the fault to the first anomalous sample the detector flagged (not the trigger)."""
+    anomalies = state.diagnosis.anomalies if state.diagnosis else []
+    return min(a.onset for a in anomalies) - fault_start if anomalies else None
 
 
 def _outcome_correct(case: EvalCase, state: IncidentState, healthy: bool) -> bool:
