@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -37,9 +38,15 @@ def request_approval(state: IncidentState, runtime: Runtime[LoopContext]) -> dic
     receipt = ctx.notifier.notify({"event": "approval_requested", **request})
     message = (
         f"{request['risk_level']} plan needs {request['required_approvals']} approval(s)"
-        f" before {request['deadline']}; approvers notified"
+        f" before {_utc(request['deadline'])}; approvers notified"
     )
     return stay(state, ctx.clock.now(), "request_approval", message, notifications=[receipt])
+
+
+def _utc(epoch: int | None) -> str:
+    if epoch is None:
+        return "no deadline"
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def await_approval(state: IncidentState) -> dict[str, Any]:
