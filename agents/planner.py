@@ -1,9 +1,12 @@
-"""Planner: turns a diagnosis into a plan of typed actions from the runbook catalog."""
+"""Planner: turns a diagnosis into a plan of typed actions from the runbook catalog and memory."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from agents.action_catalog import build_action
 from agents.models import Diagnosis, Plan
+from memory.runbook_stats import RunbookStats
 from memory.runbooks import Runbook, RunbookCatalog
 from tools.analysis.models import UNKNOWN_FAULT, Hypothesis
 from tools.telemetry import ServiceGraph
@@ -19,6 +22,7 @@ def plan_remediation(
     *,
     attempt: int = 1,
     exclude: frozenset[str] = frozenset(),
+    stats: Mapping[str, RunbookStats] | None = None,
 ) -> Plan:
     """A runbook plan for the top hypothesis, or an escalation plan when none fits."""
     if not diagnosis.root_causes:
@@ -33,7 +37,38 @@ def plan_remediation(
         tried = f" (already tried: {', '.join(sorted(exclude))})" if exclude else ""
         reason = f"no runbook left for {top.fault_type} on {top.service}{tried}"
         return _escalation(reason, diagnosis, attempt, top)
-    return _from_runbook(runbooks[0], top, topology, attempt)
+    return _from_runbook(rank_runbooks(runbooks, top, stats or {})[0], top, topology, attempt)
+
+
+def rank_runbooks(
+    runbooks: list[Runbook], top: Hypothesis, stats: Mapping[str, RunbookStats]
+) -> list[Runbook]:
+    """Catalog order, except what memory knows: runbooks that healed similar incidents first,
+    ones that failed on them last, then by success rate (Laplace-smoothed, 0.5 untried)."""
+    healed, failed = _similar_outcomes(top)
+
+    def key(indexed: tuple[int, Runbook]) -> tuple[int, float, int]:
+        index, runbook = indexed
+        similar = healed.get(runbook.id, 0) - failed.get(runbook.id, 0)
+        rate = stats[runbook.id].success_rate if runbook.id in stats else 0.5
+        return (-similar, -round(rate, 6), index)
+
+    return [rb for _, rb in sorted(enumerate(runbooks), key=key)]
+
+
+def _similar_outcomes(top: Hypothesis) -> tuple[dict[str, int], dict[str, int]]:
+    """Runbooks that healed / failed in the similar past incidents cited for this cause."""
+    healed: dict[str, int] = {}
+    failed: dict[str, int] = {}
+    for evidence in top.evidence:
+        detail = evidence.detail
+        if evidence.kind != "memory" or detail.get("fault_type") != top.fault_type:
+            continue
+        if detail.get("confirmed") and detail.get("runbook_id"):
+            healed[detail["runbook_id"]] = healed.get(detail["runbook_id"], 0) + 1
+        for runbook_id in detail.get("failed_runbooks", []):
+            failed[runbook_id] = failed.get(runbook_id, 0) + 1
+    return healed, failed
 
 
 def _from_runbook(runbook: Runbook, top: Hypothesis, topology: ServiceGraph, attempt: int) -> Plan:

@@ -29,11 +29,30 @@ class AlertIntake:
         self.store = store
         self.service = service
         self._lock = threading.Lock()
+        self._call: list[AlertmanagerAlert] = []
 
     def receive(self, alerts: list[AlertmanagerAlert], requester: str) -> list[AlertResult]:
         with self._lock:
-            opened: list[str] = []
+            # A group notification repeats its alerts: a new one joins the group's open one.
+            opened = self._open_incidents(alerts)[:1]
+            self._call = alerts
             return [self._one(alert, requester, opened) for alert in alerts]
+
+    def _open_incidents(self, alerts: list[AlertmanagerAlert]) -> list[str]:
+        return [
+            incident
+            for alert in alerts
+            if alert.status == "firing"
+            for incident in self.store.incidents_for(alert.fingerprint)
+            if self.service.is_open(incident)
+        ]
+
+    def _open(self, alert: AlertmanagerAlert, requester: str) -> str:
+        """A new investigation over the services and start time of the call's firing alerts."""
+        firing = [a for a in self._call if a.status == "firing"] or [alert]
+        services = sorted({a.labels["service"] for a in firing if a.labels.get("service")})
+        starts_at = int(min(a.startsAt for a in firing).timestamp())
+        return self.service.trigger_alert(_summary(alert), requester, services, starts_at)
 
     def _one(self, alert: AlertmanagerAlert, requester: str, opened: list[str]) -> AlertResult:
         notice = _notice(alert)
@@ -47,7 +66,7 @@ class AlertIntake:
             if incident is None and opened:
                 incident = opened[0]
             elif incident is None:
-                incident = self.service.trigger_alert(_summary(alert), requester)
+                incident = self._open(alert, requester)
                 opened.append(incident)
                 action = "opened"
         self.store.record(notice, incident)

@@ -18,7 +18,17 @@ from api.deps import AppState
 from api.errors import BodyLimit, install_error_handlers
 from api.investigations import InvestigationService
 from api.messages_store import MessageStore
-from api.routes import alerts, approvals, events, history, investigations, messages, system
+from api.prometheus_targets import PrometheusTargets
+from api.routes import (
+    alerts,
+    approvals,
+    events,
+    history,
+    investigations,
+    messages,
+    resolutions,
+    system,
+)
 from api.settings import ApiSettings
 from api.targets import SandboxTargets
 from graphs.runner import open_runner
@@ -51,12 +61,16 @@ def create_app(settings: ApiSettings, tokens: TokenStore | None = None) -> FastA
     install_error_handlers(app)
     for module in (investigations, approvals, history, messages, alerts, events, system):
         app.include_router(module.router)
+    app.include_router(resolutions.router)
     _mount_console(app)
     return app
 
 
 def _open(settings: ApiSettings, tokens: TokenStore, stack: ExitStack) -> AppState:
-    targets = SandboxTargets(settings.sandbox_dir)
+    prometheus = None
+    if settings.prometheus_url:
+        prometheus = PrometheusTargets(settings, settings.verify_seconds)
+    targets = SandboxTargets(settings.sandbox_dir, prometheus)
     runner = stack.enter_context(open_runner(settings, targets))
     db = ApiDatabase(settings.api_db_path, SCHEMA)
     stack.callback(db.close)

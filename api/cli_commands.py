@@ -6,14 +6,18 @@ import typer
 
 from api.cli_bundle import analyze, eval_rca
 from api.cli_evals_run import eval_compare, eval_run
+from api.cli_memory import memory_app
 from api.cli_nab import detect, eval_nab
+from api.cli_runbooks import resolve_command, runbooks_app
+from api.cli_sandbox import sandbox_app
+from api.cli_sandbox_export import export
 
 eval_app = typer.Typer(help="Offline evals: scenario suites, real-telemetry RCA, NAB.",
                        no_args_is_help=True)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
-    """Add the eval group and the top-level offline-analysis commands to the main CLI."""
+    """Add the eval and sandbox groups and the offline-analysis commands to the main CLI."""
     app.add_typer(eval_app, name="eval")
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
@@ -21,3 +25,8 @@ def register(app: typer.Typer) -> None:
     eval_app.command("rca")(eval_rca)
     app.command("detect")(detect)
     eval_app.command("nab")(eval_nab)
+    app.add_typer(sandbox_app, name="sandbox")
+    sandbox_app.command("export")(export)
+    app.add_typer(memory_app, name="memory")
+    app.add_typer(runbooks_app, name="runbooks")
+    app.command("resolve")(resolve_command)

@@ -115,7 +115,18 @@ class InvestigationService:
         trigger = self.targets.prepare(incident_id, scenario, seed)
         return self._accept(incident_id, trigger, requester)
 
-    def trigger_alert(self, summary: str, requester: str) -> str:
+    def trigger_alert(
+        self,
+        summary: str,
+        requester: str,
+        services: list[str] | None = None,
+        starts_at: int | None = None,
+    ) -> str:
+        """Open an investigation for alerts: Prometheus when configured, else the sandbox."""
+        if self.targets.prometheus is not None:
+            trigger = self.targets.prometheus.trigger(summary, services or [], starts_at)
+            probe = Trigger(kind="alert", scenario="alert:prometheus")
+            return self._accept(self._allocate(probe), trigger, requester)
         env_id = self.settings.alert_sandbox_env
         self.targets.ensure(env_id)
         trigger = Trigger(

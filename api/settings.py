@@ -6,11 +6,12 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from api.prometheus_settings import PrometheusSettings
 from graphs.settings import Settings
 
 
-class ApiSettings(Settings):
-    """Settings of `adsh serve` (ADSH_ environment variables)."""
+class ApiSettings(Settings, PrometheusSettings):
+    """Settings of `adsh serve` (ADSH_ environment variables); Prometheus ones included."""
 
     api_tokens: str | None = Field(
         default=None,
@@ -23,7 +24,7 @@ class ApiSettings(Settings):
     alert_sandbox_env: str = Field(
         default="alerts",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
-        description="Sandbox environment that alert-opened investigations run against",
+        description="Sandbox environment alert-opened investigations use (no Prometheus URL)",
     )
     resume_on_start: bool = Field(
         default=True, description="Continue runs a crash interrupted when the server starts"

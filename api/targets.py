@@ -1,8 +1,9 @@
-"""Target factory: maps an incident's trigger to the system it concerns (the sandbox here)."""
+"""Target factory: maps an incident's trigger to the system it concerns, by target kind."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graphs.runner import Target
 from graphs.state import Trigger
@@ -10,15 +11,24 @@ from sandbox.adapters import SandboxActionAdapter, SandboxClock, SandboxTelemetr
 from sandbox.environment import SandboxEnvironment
 from sandbox.scenarios import get_scenario
 
+if TYPE_CHECKING:
+    from api.prometheus_targets import PrometheusTargets
+
 
 class SandboxTargets:
-    """Each sandbox incident gets its own simulated system, persisted under the data dir."""
+    """Each sandbox incident gets its own simulated system, persisted under the data dir.
 
-    def __init__(self, directory: Path) -> None:
+    Triggers of kind "prometheus" go to `prometheus` (set when ADSH_PROMETHEUS_URL is).
+    """
+
+    def __init__(self, directory: Path, prometheus: PrometheusTargets | None = None) -> None:
         self.directory = directory
+        self.prometheus = prometheus
 
     def __call__(self, incident_id: str, trigger: Trigger) -> Target:
         kind = trigger.target.get("kind")
+        if kind == "prometheus" and self.prometheus is not None:
+            return self.prometheus(incident_id, trigger)
         if kind != "sandbox":
             raise ValueError(f"incident {incident_id}: unsupported target kind {kind!r}")
         env = SandboxEnvironment.load(self.directory, trigger.target["env_id"])

@@ -38,6 +38,10 @@ class FaultRef(_Model):
     service: str
 
 
+Load = Literal["steady", "peak", "trough"]
+"""When the fault starts: as the sandbox stands (steady), or at the daily traffic peak/trough."""
+
+
 class EvalCase(_Model):
     """One seeded run of the loop against the sandbox, with what should happen."""
 
@@ -48,6 +52,7 @@ class EvalCase(_Model):
     faults: tuple[FaultRef, ...] = Field(min_length=1)
     red_herring_deploy: str | None = None
     noise: float = 1.0
+    load: Load = Field(default="steady", description="Inject at the daily traffic peak/trough")
     catalog_without: tuple[str, ...] = Field(
         default=(), description="Fault types whose runbooks are removed (unknown patterns)"
     )
@@ -64,6 +69,7 @@ class CaseTemplate(_Model):
     topologies: tuple[str, ...] = ("default",)
     red_herring_deploy: str | None = None
     noise: float = 1.0
+    load: Load = "steady"
     remove_runbook: bool = Field(default=False, description="Drop the fault's runbooks")
     expect_outcome: Literal["COMPLETED", "ESCALATED"] = "COMPLETED"
 
@@ -125,6 +131,7 @@ def _expand(suite: str, template: CaseTemplate, cap: int | None) -> list[EvalCas
             faults=faults,
             red_herring_deploy=template.red_herring_deploy,
             noise=template.noise,
+            load=template.load,
             expect_outcome=template.expect_outcome,
             catalog_without=tuple(f.type for f in faults) if template.remove_runbook else (),
         )

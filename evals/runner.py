@@ -15,6 +15,7 @@ from graphs.settings import Settings
 from graphs.state import IncidentState, Trigger
 from memory.runbooks import RunbookCatalog, load_catalog
 from sandbox.environment import SandboxEnvironment
+from sandbox.model import seconds_until
 
 LEAD_SECONDS = 600
 HERRING_DELAY_SECONDS = 60
@@ -63,6 +64,8 @@ class SuiteRun:
             self.settings.sandbox_dir, env_id, case.seed, topology=case.topology
         )
         env.state.noise_scale = case.noise
+        if case.load != "steady":
+            env.advance(seconds_until(env.now(), case.load))
         start = env.now()
         for fault in case.faults:
             env.inject(fault.type, fault.service)

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
 from graphs.effects import EffectSession, EffectStore, Mode
-from graphs.recording import RecordedClock, RecordedNotifier, RecordedSource
+from graphs.recording import RecordedClock, RecordedMemory, RecordedNotifier, RecordedSource
 from memory.action_log import ActionLog
 from memory.audit import AuditTrail
+from memory.loop_memory import DisabledMemory, LoopMemory
 from memory.runbooks import RunbookCatalog, load_catalog
 from tools.actions import ActionAdapter, Clock
 from tools.notify import Notifier
@@ -19,7 +20,7 @@ from tools.telemetry import TelemetrySource
 
 @dataclass
 class LoopContext:
-    """What the nodes act through: telemetry, actions, time, durable logs, policy."""
+    """What the nodes act through: telemetry, actions, time, memory, durable logs, policy."""
 
     source: TelemetrySource
     adapter: ActionAdapter
@@ -33,6 +34,7 @@ class LoopContext:
     policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     max_attempts: int = 2
+    memory: LoopMemory = field(default_factory=DisabledMemory)
     session: EffectSession | None = None
     raw_clock: Clock | None = None
 
@@ -43,6 +45,7 @@ class LoopContext:
             source=RecordedSource(self.source, session),
             clock=RecordedClock(self.clock, session),
             notifier=RecordedNotifier(self.notifier, session),
+            memory=RecordedMemory(self.memory, session),
             session=session,
             raw_clock=self.clock,
         )

@@ -25,6 +25,7 @@ from graphs.execution import (
     route_after_verify,
     verify,
 )
+from graphs.learning import incident_record, runbook_outcomes
 from graphs.lifecycle import Status
 from graphs.provenance import with_effects
 from graphs.state import IncidentState
@@ -84,6 +85,8 @@ def diagnose(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, A
         state.window_start,
         state.window_end,
         state.diagnosis.anomalies,
+        recall=ctx.memory.recall,
+        incident_id=state.id,
     )
     top = diagnosis.root_causes[0] if diagnosis.root_causes else None
     message = (
@@ -99,12 +102,14 @@ def plan(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     ctx = runtime.context
     assert state.diagnosis is not None
     attempt = state.plan.attempt + 1 if state.plan else 1
+    top = state.diagnosis.root_causes[0] if state.diagnosis.root_causes else None
     proposal = plan_remediation(
         state.diagnosis,
         ctx.source.topology(),
         ctx.catalog,
         attempt=attempt,
         exclude=frozenset(state.failed_runbooks),
+        stats=ctx.memory.runbook_stats(top.fault_type) if top else {},
     )
     return move(
         state,
@@ -178,19 +183,26 @@ def notify(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
 
 
 def learn(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
-    """Recovered: close the incident and report what healed it."""
+    """Recovered: close the incident, report what healed it, and remember it."""
     ctx = runtime.context
     assert state.plan is not None
     event = {"event": "incident_resolved", "incident_id": state.id, "plan": state.plan.summary}
     receipt = ctx.notifier.notify(event)
+    now = ctx.clock.now()
+    remember(state, ctx, Status.COMPLETED, now)
     return move(
         state,
         Status.COMPLETED,
-        ctx.clock.now(),
+        now,
         "learn",
         f"healed by {state.plan.summary}",
         notifications=[receipt],
     )
+
+
+def remember(state: IncidentState, ctx: LoopContext, outcome: Status, now: int) -> None:
+    """Store the finished incident in memory and count its runbook outcomes (an effect)."""
+    ctx.memory.remember(incident_record(state, outcome, now), runbook_outcomes(state, outcome))
 
 
 def escalate(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
@@ -199,10 +211,12 @@ def escalate(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, A
     reason = _escalation_reason(state)
     event = {"event": "incident_escalated", "incident_id": state.id, "reason": reason}
     receipt = ctx.notifier.notify(event)
+    now = ctx.clock.now()
+    remember(state.model_copy(update={"escalation_reason": reason}), ctx, Status.ESCALATED, now)
     return move(
         state,
         Status.ESCALATED,
-        ctx.clock.now(),
+        now,
         "escalate",
         reason,
         escalation_reason=reason,
@@ -225,7 +239,9 @@ def fail(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     """A human rejected the plan: nothing is executed."""
     ctx = runtime.context
     rejecter = next((d.approver for d in reversed(state.approvals) if d.decision == "reject"), "?")
-    return move(state, Status.FAILED, ctx.clock.now(), "fail", f"plan rejected by {rejecter}")
+    now = ctx.clock.now()
+    remember(state, ctx, Status.FAILED, now)
+    return move(state, Status.FAILED, now, "fail", f"plan rejected by {rejecter}")
 
 
 def build_graph() -> StateGraph[IncidentState, LoopContext, IncidentState, IncidentState]:

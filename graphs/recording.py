@@ -1,10 +1,13 @@
-"""Recording proxies: the telemetry source, clock and notifier as seen through effects."""
+"""Recording proxies: telemetry source, clock, notifier and memory as seen through effects."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from graphs.effects import EffectSession
+from graphs.effects import EffectSession, canonical, digest
+from memory.loop_memory import LoopMemory, RunbookOutcome
+from memory.models import IncidentRecord, MemoryMatch
+from memory.runbook_stats import RunbookStats
 from tools.actions import Clock
 from tools.notify import Notifier
 from tools.telemetry import ServiceGraph, TelemetrySource, TelemetryWindow
@@ -78,6 +81,40 @@ class RecordedNotifier:
 
     def notify(self, event: dict[str, Any]) -> str:
         return self.session.call("notify", event, lambda: self.inner.notify(event), str)
+
+
+class RecordedMemory:
+    """Incident memory whose recalls and writes are recorded: a replay never asks Chroma."""
+
+    def __init__(self, inner: LoopMemory, session: EffectSession) -> None:
+        self.inner, self.session = inner, session
+
+    def recall(self, text: str, k: int, exclude: str) -> list[MemoryMatch]:
+        request = {"text": text, "k": k, "exclude": exclude}
+        return self.session.call(
+            "memory.recall",
+            request,
+            lambda: self.inner.recall(text, k, exclude),
+            list[MemoryMatch],
+        )
+
+    def runbook_stats(self, fault_type: str) -> dict[str, RunbookStats]:
+        return self.session.call(
+            "memory.runbook_stats",
+            {"fault_type": fault_type},
+            lambda: self.inner.runbook_stats(fault_type),
+            dict[str, RunbookStats],
+        )
+
+    def remember(self, record: IncidentRecord, outcomes: list[RunbookOutcome]) -> str:
+        body = canonical([record.model_dump(mode="json"), [o.model_dump() for o in outcomes]])
+        request = {"id": record.id, "digest": digest(body)}
+        return self.session.call(
+            "memory.remember", request, lambda: self.inner.remember(record, outcomes), str
+        )
+
+    def close(self) -> None:
+        """The inner memory is closed by whoever opened it."""
 
 
 class Unavailable:

@@ -23,12 +23,15 @@ from graphs.lifecycle import Status
 from graphs.recording import Unavailable
 from graphs.settings import Settings
 from graphs.state import IncidentState, Trigger
+from graphs.timeline import move
 from memory.action_log import ActionLog
 from memory.audit import AuditTrail
+from memory.loop_memory import DisabledMemory, LoopMemory, open_loop_memory
 from memory.runbooks import RunbookCatalog, load_catalog
+from memory.runbooks.learned import LearnedRunbooks
 from tools.actions import ActionAdapter, Clock
 from tools.notify import FanoutNotifier, LogNotifier, Notifier, WebhookNotifier
-from tools.telemetry import TelemetrySource
+from tools.telemetry import TelemetrySource, TelemetryUnavailable
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Target:
     source: TelemetrySource
     adapter: ActionAdapter
     clock: Clock
+    monitor: MonitorConfig | None = None
+    """Windows for this target (a Prometheus keeps less history); None: the defaults."""
 
 
 TargetFactory = Callable[[str, Trigger], Target]
@@ -80,9 +85,12 @@ class IncidentRunner:
         targets: TargetFactory,
         notifier: Notifier,
         catalog: RunbookCatalog | None = None,
+        memory: LoopMemory | None = None,
     ) -> None:
         self.settings = settings
-        self.catalog = catalog or load_catalog()
+        self.base_catalog = catalog or load_catalog()
+        self.learned = LearnedRunbooks(settings.learned_runbooks_dir)
+        self.memory: LoopMemory = memory or DisabledMemory()
         self.targets = targets
         self.notifier = notifier
         self.stores = stores
@@ -91,6 +99,11 @@ class IncidentRunner:
         self.log = stores.action_log
         self.saver = saver
         self.app = builder.compile(checkpointer=saver)
+
+    @property
+    def catalog(self) -> RunbookCatalog:
+        """The base catalog plus the runbooks humans promoted (read at every run)."""
+        return self.learned.merged(self.base_catalog)
 
     def new_id(self, trigger: Trigger) -> str:
         """Deterministic for a given data directory: scenario, seed and incident count."""
@@ -215,12 +228,29 @@ class IncidentRunner:
     ) -> IncidentState:
         context = self._context(incident_id, trigger)
         config = _config(incident_id)
-        for _ in self.app.stream(
-            payload, config, context=context, durability="sync", stream_mode="values"
-        ):
+        try:
+            for _ in self.app.stream(
+                payload, config, context=context, durability="sync", stream_mode="values"
+            ):
+                if on_update is not None:
+                    on_update(self.get(incident_id))
+        except TelemetryUnavailable as exc:
+            self._record_blind(incident_id, str(exc), context.clock)
             if on_update is not None:
                 on_update(self.get(incident_id))
         return self.get(incident_id)
+
+    def _record_blind(self, incident_id: str, reason: str, clock: Clock) -> None:
+        """The target's telemetry failed: end FAILED with the reason recorded, never a guess."""
+        state = self.get(incident_id)
+        message = f"telemetry unavailable: {reason}"
+        update = move(state, Status.FAILED, clock.now(), "fail", message)
+        self.app.update_state(
+            _config(incident_id), {**update, "escalation_reason": message}, as_node="fail"
+        )
+        self.notifier.notify(
+            {"event": "telemetry_unavailable", "incident_id": incident_id, "reason": reason}
+        )
 
     def context_for_replay(self) -> LoopContext:
         """The settings-derived parts of a context (policy, catalog, stores), no target."""
@@ -250,7 +280,8 @@ class IncidentRunner:
             notifier=self.notifier,
             policy=policy,
             catalog=self.catalog,
-            monitor=MonitorConfig(verify_seconds=self.settings.verify_seconds),
+            monitor=target.monitor or MonitorConfig(verify_seconds=self.settings.verify_seconds),
+            memory=self.memory,
         )
 
 
@@ -307,12 +338,15 @@ def open_runner(
         effects=EffectStore(settings.checkpoint_path, settings.checkpoint_key_bytes()),
         audit=AuditTrail(settings.audit_path),
     )
+    memory = open_loop_memory(
+        settings.memory_config() if settings.memory else None, settings.runbook_stats_path
+    )
     try:
         with sqlite_checkpointer(
             settings.checkpoint_path, settings.checkpoint_key_bytes()
         ) as saver:
-            yield IncidentRunner(
-                saver, stores, settings, targets, notifier or default_notifier(settings), catalog
-            )
+            notify = notifier or default_notifier(settings)
+            yield IncidentRunner(saver, stores, settings, targets, notify, catalog, memory)
     finally:
         stores.close()
+        memory.close()

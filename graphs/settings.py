@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from memory.incident_memory import MemoryConfig
 
 
 class Settings(BaseSettings):
@@ -21,6 +24,20 @@ class Settings(BaseSettings):
     checkpoint_key: SecretStr | None = Field(
         default=None, description="AES key (16, 24 or 32 bytes) to encrypt checkpoints at rest"
     )
+
+    memory: bool = Field(default=True, description="Incident memory on/off (ADSH_MEMORY=off)")
+    chroma_url: str | None = Field(default=None, description="Chroma server; unset: embedded")
+    embeddings: Literal["local", "openai"] = Field(default="local", description="Embeddings")
+    openai_embedding_model: str = Field(default="text-embedding-3-small")
+    openai_api_key: SecretStr | None = Field(default=None, description="For embeddings=openai")
+    openai_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint")
+
+    @field_validator("chroma_url", "openai_base_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value or None
 
     @field_validator("checkpoint_key")
     @classmethod
@@ -58,3 +75,26 @@ class Settings(BaseSettings):
     @property
     def sandbox_dir(self) -> Path:
         return self.data_dir / "sandbox"
+
+    @property
+    def memory_dir(self) -> Path:
+        return self.data_dir / "memory"
+
+    @property
+    def runbook_stats_path(self) -> Path:
+        return self.data_dir / "runbook_stats.sqlite"
+
+    @property
+    def learned_runbooks_dir(self) -> Path:
+        return self.data_dir / "runbooks"
+
+    def memory_config(self) -> MemoryConfig:
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
+        return MemoryConfig(
+            directory=self.memory_dir,
+            chroma_url=self.chroma_url,
+            embeddings=self.embeddings,
+            openai_model=self.openai_embedding_model,
+            openai_api_key=key,
+            openai_base_url=self.openai_base_url,
+        )

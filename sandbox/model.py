@@ -66,8 +66,23 @@ def _nominal(topology_name: str) -> dict[str, _Nominal]:
     return result
 
 
+DAILY_PHASE = 0.3  # fraction of a day (UTC) at which entry traffic crosses its mean, rising
+LOAD_TIMES = {
+    "peak": round((DAILY_PHASE + 0.25) * DAY),
+    "trough": round((DAILY_PHASE - 0.25) * DAY),
+}
+"""Seconds into a UTC day at which entry traffic peaks (+30 %) and bottoms out (-30 %)."""
+
+
 def _daily(times: np.ndarray) -> np.ndarray:
-    return 1.0 + 0.3 * np.sin(2.0 * np.pi * ((times % DAY) / DAY - 0.3))
+    return 1.0 + 0.3 * np.sin(2.0 * np.pi * ((times % DAY) / DAY - DAILY_PHASE))
+
+
+def seconds_until(now: int, load: str) -> int:
+    """Seconds from `now` to the next daily traffic `load` ("peak" or "trough"; 0 if now)."""
+    if load not in LOAD_TIMES:
+        raise ValueError(f"load must be one of {', '.join(sorted(LOAD_TIMES))}, got {load!r}")
+    return (LOAD_TIMES[load] - now) % DAY
 
 
 def _queueing(cpu: np.ndarray) -> np.ndarray:

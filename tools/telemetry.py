@@ -25,6 +25,14 @@ LogLevel = Literal["DEBUG", "INFO", "WARN", "ERROR"]
 ChangeKind = Literal["deploy", "config", "scale", "restart", "failover", "certificate", "other"]
 
 
+class TelemetryUnavailable(RuntimeError):
+    """A source could not deliver the telemetry asked for (down, timing out, erroring).
+
+    Raised instead of returning an empty or partial window, so the loop records why it
+    cannot see the system rather than diagnosing silence.
+    """
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.bundle.histogram import merge, quantile
-from tools.bundle.models import MINUTE, Bundle, Edge
+from tools.analysis.bundle_traces import call_drops, gap_shifts, is_before
+from tools.bundle.models import Bundle, Edge
 from tools.telemetry import Metric
 
 Z_CAP = 50.0
 RELATIVE_FLOOR = 0.10  # few baseline minutes: never trust a spread below 10 % of the level
 POST_QUANTILE = 0.75  # the incident level: robust to one odd minute, sensitive to a short fault
-MIN_GAP_SPANS = 5
 MIN_LOG_LINES = 3
 
 # Families by standard metric; other names are classified by the words they contain.
 _STANDARD_FAMILY = {
     Metric.CPU: "cpu", Metric.MEMORY: "memory", Metric.LATENCY_P50: "latency",
-    Metric.LATENCY_P99: "latency", Metric.ERROR_RATE: "errors", Metric.THROUGHPUT: "traffic",
-    Metric.POOL: "saturation", Metric.DISK: "saturation",
+    Metric.LATENCY_P99: "latency", Metric.ERROR_RATE: "errors", Metric.THROUGHPUT: "throughput",
+    Metric.POOL: "pool", Metric.DISK: "saturation",
 }  # fmt: skip
 _WORD_FAMILY = (
     ("node", "host"), ("host", "host"), ("client", "client_latency"), ("cpu", "cpu"),
@@ -32,7 +31,7 @@ _WORD_FAMILY = (
 # +1: only a rise is evidence; -1: only a fall; 0: either way.
 DIRECTION = {
     "cpu": 1, "memory": 1, "latency": 1, "client_latency": 1, "errors": 1, "success": -1,
-    "saturation": 1, "host": 1, "traffic": 0,
+    "saturation": 1, "pool": 1, "host": 1, "traffic": 0, "throughput": 1,
 }  # fmt: skip
 
 
@@ -66,6 +65,7 @@ class BundleFeatures:
     shifts: dict[str, list[Shift]] = field(default_factory=dict)
     gap: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     logs: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
+    drops: dict[Edge, tuple[float, float, float]] = field(default_factory=dict)
 
     def strongest(self, service: str, fam: str) -> Shift | None:
         found = [s for s in self.shifts.get(service, []) if s.family == fam]
@@ -89,16 +89,12 @@ def series_shift(before: np.ndarray, after: np.ndarray, direction: int) -> float
     return float(min(max(moved, 0.0), Z_CAP))
 
 
-def _is_before(bundle: Bundle, minute: int) -> bool:
-    return minute + MINUTE <= bundle.start
-
-
 def metric_shifts(bundle: Bundle) -> dict[str, list[Shift]]:
     found: dict[str, list[Shift]] = defaultdict(list)
     for key in bundle.metrics.keys():  # noqa: SIM118 (a table, not a dict)
         series = bundle.metrics.series(key)
-        before = np.array([v for m, v in series.items() if _is_before(bundle, m)])
-        after = np.array([v for m, v in series.items() if not _is_before(bundle, m)])
+        before = np.array([v for m, v in series.items() if is_before(bundle, m)])
+        after = np.array([v for m, v in series.items() if not is_before(bundle, m)])
         fam = family(bundle.metrics.source_names.get(key, key[1]))
         strength = series_shift(before, after, DIRECTION[fam])
         level = float(np.median(before)) if len(before) else math.nan
@@ -107,40 +103,16 @@ def metric_shifts(bundle: Bundle) -> dict[str, list[Shift]]:
     return found
 
 
-def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
-    """Per callee: log2 rise of the median call gap into it, the gap before and after (ms).
-
-    The gap (caller's client span minus callee's server span) is network and queueing,
-    similar on every edge; without a baseline on an edge, the median over all edges is it.
-    """
-    edges: dict[Edge, tuple[Counter[int], Counter[int]]] = defaultdict(
-        lambda: (Counter(), Counter())
-    )
-    for (edge, minute), histogram in bundle.spans.gap.items():
-        edges[edge][0 if _is_before(bundle, minute) else 1].update(histogram)
-    reference = quantile(merge(after for _, after in edges.values()), 0.5)
-    found: dict[str, tuple[float, float, float]] = {}
-    for (_, callee), (before, after) in edges.items():
-        if sum(after.values()) < MIN_GAP_SPANS:
-            continue
-        base = quantile(before, 0.5) if sum(before.values()) >= MIN_GAP_SPANS else reference
-        now = quantile(after, 0.5)
-        rise = math.log2(max(now, 0.1) / max(base, 0.1))
-        if rise > found.get(callee, (-math.inf, 0.0, 0.0))[0]:
-            found[callee] = (rise, base, now)
-    return found
-
-
 def log_shifts(bundle: Bundle) -> dict[str, list[tuple[str, float, int]]]:
     """Per service: WARN/ERROR templates whose per-minute rate rose, as (template, ratio, lines)."""
     minutes = sorted({m for counts in bundle.logs.counts.values() for m in counts})
-    before_minutes = max(1, sum(_is_before(bundle, m) for m in minutes))
+    before_minutes = max(1, sum(is_before(bundle, m) for m in minutes))
     after_minutes = max(1, len(minutes) - before_minutes)
     found: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
     for (service, level, cluster), counts in bundle.logs.counts.items():
         if level not in ("WARN", "ERROR"):
             continue
-        after = sum(n for m, n in counts.items() if not _is_before(bundle, m))
+        after = sum(n for m, n in counts.items() if not is_before(bundle, m))
         before = sum(counts.values()) - after
         ratio = (after / after_minutes) / ((before + 1) / before_minutes)
         if after >= MIN_LOG_LINES and ratio >= 3:
@@ -163,4 +135,5 @@ def extract(bundle: Bundle) -> BundleFeatures:
         shifts=metric_shifts(bundle),
         gap=gap_shifts(bundle),
         logs=log_shifts(bundle),
+        drops=call_drops(bundle),
     )

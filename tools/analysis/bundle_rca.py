@@ -5,17 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tools.analysis.bundle_features import BundleFeatures, extract
+from tools.analysis.bundle_features import Z_CAP, BundleFeatures, extract
 from tools.analysis.models import UNKNOWN_FAULT, Evidence, Hypothesis
 from tools.bundle.models import Bundle
 
 ANOMALOUS = 5.0  # less evidence than a 5-spread shift of one health metric is not anomalous
 GAP_WEIGHT = 4.0  # per doubling of the call gap beyond the first
+DROP_WEIGHT = 4.0  # per halving of the calls per caller span on an edge
+FAILING = 3.0  # a caller whose errors rose this many spreads: its missing calls failed
+REFUSED = 2.0  # calls that fail at the callee: most (3 in 4) never reach it
 # How much each family counts; latency and errors only for what callees do not explain.
-WEIGHTS = {"cpu": 1.0, "memory": 0.5, "saturation": 1.0, "latency": 0.3, "errors": 1.0,
-           "success": 1.0, "callers": 0.3, "logs": 2.0}  # fmt: skip
+WEIGHTS = {"cpu": 1.0, "memory": 0.5, "saturation": 1.0, "pool": 1.0, "latency": 0.3,
+           "errors": 1.0, "success": 1.0, "throughput": 1.0, "callers": 0.3,
+           "logs": 2.0}  # fmt: skip
 FAULT_OF = {"cpu": "cpu_saturation", "memory": "memory_leak", "gap": "network_delay",
-            "callers": "network_delay"}  # fmt: skip
+            "callers": "network_delay", "throughput": "traffic_surge",
+            "pool": "db_pool_exhaustion", "calls": "certificate_expiry"}  # fmt: skip
+# What can explain a symptom: a callee's shift of these families (a slow callee makes its
+# callers slow, time out and hold connections longer), or the service's own rise in load.
+EXPLAINED_BY = {"latency": ("latency",), "errors": ("errors", "success", "timeouts"),
+                "success": ("errors", "success", "timeouts"), "pool": ("latency",)}  # fmt: skip
+TIMEOUT_RISE = 2.0  # a callee's latency must multiply (not wiggle) for its callers to time out
+LOAD_BOUND = ("cpu", "pool")  # families that rise with the service's own load
 
 
 @dataclass(frozen=True)
@@ -48,16 +59,87 @@ def _own(f: BundleFeatures, service: str, fam: str) -> Part | None:
     return Part(fam, weight, summary)
 
 
+def _strength(f: BundleFeatures, service: str, fam: str) -> float:
+    """A family's shift; "timeouts": a latency shift that at least doubled the level."""
+    if fam != "timeouts":
+        return f.strength(service, fam)
+    shift = f.strongest(service, "latency")
+    if shift is None or not shift.after >= TIMEOUT_RISE * shift.before:
+        return 0.0
+    return shift.strength
+
+
+def explanation(f: BundleFeatures, service: str, fam: str) -> tuple[float, str]:
+    """The strongest shift that explains `fam` at `service`, and where it comes from."""
+    found = [(0.0, "")]
+    for callee in f.callees.get(service, ()):
+        found += [
+            (_strength(f, callee, other), "its callees'") for other in EXPLAINED_BY.get(fam, ())
+        ]
+        if fam in ("errors", "success") and _refused(f, service, callee):
+            found.append((Z_CAP, "calls it can no longer make"))
+    if fam in LOAD_BOUND:
+        found.append((f.strength(service, "throughput"), "its own load"))
+    return max(found)
+
+
 def _unexplained(f: BundleFeatures, service: str, fam: str) -> Part | None:
-    """A symptom that propagates to callers counts only beyond its callees' own."""
+    """A symptom that propagates to callers counts only beyond what explains it."""
     own = _own(f, service, fam)
     if own is None:
         return None
-    below = max((f.strength(c, fam) for c in f.callees.get(service, ())), default=0.0)
+    below, reason = explanation(f, service, fam)
     left = own.weight - WEIGHTS[fam] * below
     if left <= 0:
         return None
-    return Part(fam, left, own.summary + (" beyond its callees'" if below else ""))
+    return Part(fam, left, own.summary + (f" beyond {reason}" if below else ""))
+
+
+def _load(f: BundleFeatures, service: str) -> Part | None:
+    """Load that its callers did not send: a surge enters here."""
+    callers = [c for c in f.callers.get(service, ()) if c in f.services]
+    own = _own(f, service, "throughput")
+    if own is None:
+        return None
+    above = max((f.strength(c, "throughput") for c in callers), default=0.0)
+    left = own.weight - WEIGHTS["throughput"] * above
+    return (
+        Part("throughput", left, own.summary + " (not sent by its callers)") if left > 0 else None
+    )
+
+
+def _failed_calls(f: BundleFeatures, caller: str) -> bool:
+    """Whether the caller's own errors rose: its missing calls failed rather than not made."""
+    return max(f.strength(caller, "errors"), f.strength(caller, "success")) >= FAILING
+
+
+def _refused(f: BundleFeatures, caller: str, callee: str) -> bool:
+    """Most calls on the edge no longer reach the callee while the caller fails."""
+    fall = f.drops.get((caller, callee), (0.0, 0.0, 0.0))[0]
+    return fall >= REFUSED and _failed_calls(f, caller)
+
+
+def _calls(f: BundleFeatures, service: str) -> Part | None:
+    """Calls per caller span that stopped on its edges: the callee's fault when the caller
+    fails (calls that cannot reach it), the caller's when it does not (calls it stopped making).
+    """
+    incoming = [
+        fall if _refused(f, caller, callee) else 0.0
+        for (caller, callee), (fall, _, _) in f.drops.items()
+        if callee == service
+    ]
+    outgoing = [
+        0.0 if _refused(f, caller, callee) else fall
+        for (caller, callee), (fall, _, _) in f.drops.items()
+        if caller == service
+    ]
+    shares = [sum(x) / len(x) for x in (incoming, outgoing) if x]
+    weight = DROP_WEIGHT * sum(s for s in shares if s >= 1)
+    if weight <= 0:
+        return None
+    fall = max(incoming + outgoing)
+    summary = f"calls on its edges fell to 1/{2**fall:.3g} per caller span"
+    return Part("calls", weight, summary, "trace")
 
 
 def _gap(f: BundleFeatures, service: str) -> Part | None:
@@ -83,20 +165,28 @@ def _callers(f: BundleFeatures, service: str) -> Part | None:
 
 
 def _logs(f: BundleFeatures, service: str) -> Part | None:
+    """Rising WARN/ERROR templates, discounted by the share of its errors callees explain."""
     shifts = f.logs.get(service, [])
     if not shifts:
         return None
     template, ratio, lines = max(shifts, key=lambda s: s[2])
-    weight = WEIGHTS["logs"] * min(len(shifts), 5) + min(ratio, 10.0)
+    errors = f.strength(service, "errors")
+    explained = min(1.0, explanation(f, service, "errors")[0] / errors) if errors else 0.0
+    weight = (WEIGHTS["logs"] * min(len(shifts), 5) + min(ratio, 10.0)) * (1 - explained)
+    if weight <= 0:
+        return None
     summary = f"{len(shifts)} WARN/ERROR template(s) rose, e.g. {lines} x '{template}'"
     return Part("logs", weight, summary, "log")
 
 
 def _parts(f: BundleFeatures, service: str) -> list[Part]:
     makers: list[Callable[[], Part | None]] = [
-        lambda: _own(f, service, "cpu"),
+        lambda: _unexplained(f, service, "cpu"),
         lambda: _own(f, service, "memory"),
         lambda: _own(f, service, "saturation"),
+        lambda: _unexplained(f, service, "pool"),
+        lambda: _load(f, service),
+        lambda: _calls(f, service),
         lambda: _unexplained(f, service, "latency"),
         lambda: _unexplained(f, service, "errors"),
         lambda: _unexplained(f, service, "success"),

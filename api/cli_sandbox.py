@@ -1,0 +1,36 @@
+"""`adsh sandbox ...`: the simulated system as its own HTTP process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+sandbox_app = typer.Typer(help="The simulated system as a live HTTP process.",
+                          no_args_is_help=True)  # fmt: skip
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on")] = 9100,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation")] = 0,
+    speed: Annotated[
+        float, typer.Option(min=0.01, max=3600, help="Simulated seconds per wall second")
+    ] = 1.0,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where to keep its state (default: a temp dir)")
+    ] = None,
+) -> None:
+    """Serve /metrics (Prometheus), /v1/logs|spans|events and the control API /v1/faults,
+    /v1/actions, /v1/clock."""
+    import uvicorn  # noqa: PLC0415 (only serve needs the server stack)
+
+    from sandbox.server import create_app, create_live  # noqa: PLC0415
+
+    live = create_live(seed, speed, data_dir)
+    typer.echo(f"sandbox: http://{host}:{port}/metrics  speed {speed}x  seed {seed}")
+    uvicorn.run(create_app(live), host=host, port=port, log_level="warning")
+
+
+sandbox_app.command("serve")(serve)

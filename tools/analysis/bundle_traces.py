@@ -1,0 +1,71 @@
+"""Trace evidence in a bundle: the time calls spend between services, and calls that stop."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from tools.bundle.histogram import merge, quantile
+from tools.bundle.models import MINUTE, Bundle, Edge
+
+MIN_GAP_SPANS = 5
+MIN_CALLS_BEFORE = 10  # fewer calls on an edge before the start say nothing about a drop
+MIN_SPANS_AFTER = 10
+
+
+def is_before(bundle: Bundle, minute: int) -> bool:
+    return minute + MINUTE <= bundle.start
+
+
+def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
+    """Per callee: log2 rise of the median call gap into it, the gap before and after (ms).
+
+    The gap (caller's client span minus callee's server span) is network and queueing,
+    similar on every edge; without a baseline on an edge, the median over all edges is it.
+    """
+    edges: dict[Edge, tuple[Counter[int], Counter[int]]] = defaultdict(
+        lambda: (Counter(), Counter())
+    )
+    for (edge, minute), histogram in bundle.spans.gap.items():
+        edges[edge][0 if is_before(bundle, minute) else 1].update(histogram)
+    reference = quantile(merge(after for _, after in edges.values()), 0.5)
+    found: dict[str, tuple[float, float, float]] = {}
+    for (_, callee), (before, after) in edges.items():
+        if sum(after.values()) < MIN_GAP_SPANS:
+            continue
+        base = quantile(before, 0.5) if sum(before.values()) >= MIN_GAP_SPANS else reference
+        now = quantile(after, 0.5)
+        rise = math.log2(max(now, 0.1) / max(base, 0.1))
+        if rise > found.get(callee, (-math.inf, 0.0, 0.0))[0]:
+            found[callee] = (rise, base, now)
+    return found
+
+
+def _split(
+    counts: Counter[tuple[str, int]] | Counter[tuple[Edge, int]], bundle: Bundle
+) -> tuple[Counter[object], Counter[object]]:
+    before: Counter[object] = Counter()
+    after: Counter[object] = Counter()
+    for (key, minute), n in counts.items():
+        (before if is_before(bundle, minute) else after)[key] += n
+    return before, after
+
+
+def call_drops(bundle: Bundle) -> dict[Edge, tuple[float, float, float]]:
+    """Per measurable edge: (log2 fall of calls per caller span, calls per span before, after).
+
+    Measured per caller span, so a change of load does not look like a drop: what is left
+    is calls that stop being made (a failing handshake, a caller that changed behaviour).
+    """
+    spans_before, spans_after = _split(bundle.spans.spans, bundle)
+    calls_before, calls_after = _split(bundle.spans.calls, bundle)
+    found: dict[Edge, tuple[float, float, float]] = {}
+    for edge, calls in calls_before.items():
+        caller = edge[0]  # type: ignore[index]
+        if calls < MIN_CALLS_BEFORE or spans_after[caller] < MIN_SPANS_AFTER:
+            continue
+        was = calls / spans_before[caller]
+        now = calls_after[edge] / spans_after[caller]
+        fall = math.log2(was / max(now, 1.0 / spans_after[caller]))
+        found[edge] = (max(fall, 0.0), was, now)  # type: ignore[index]
+    return found
