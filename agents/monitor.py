@@ -47,9 +47,16 @@ def windows(now: int, config: MonitorConfig, step: int) -> tuple[int, int, int]:
     return start - config.history_seconds, start, end
 
 
-def detect(source: TelemetrySource, history_start: int, start: int, end: int) -> list[Anomaly]:
-    """Anomalies in [start, end) against the baseline [history_start, start)."""
-    return detect_anomalies(source.window(start, end), source.window(history_start, start))
+def detect(
+    source: TelemetrySource,
+    history_start: int,
+    start: int,
+    end: int,
+    history_end: int | None = None,
+) -> list[Anomaly]:
+    """Anomalies in [start, end) against the baseline [history_start, history_end or start)."""
+    baseline = source.window(history_start, history_end or start)
+    return detect_anomalies(source.window(start, end), baseline)
 
 
 Recall = Callable[[str, int, str], list[MemoryMatch]]
@@ -65,10 +72,11 @@ def diagnose(
     anomalies: list[Anomaly],
     recall: Recall | None = None,
     incident_id: str = "",
+    history_end: int | None = None,
 ) -> Diagnosis:
     """Ranked root-cause hypotheses with evidence; similar past incidents when recall is given."""
     window = source.window(start, end)
-    history = source.window(history_start, start)
+    history = source.window(history_start, history_end or start)
     topology = source.topology()
     causes = rank_root_causes(window, history, topology, anomalies)
     if recall is not None and causes:

@@ -15,6 +15,7 @@ from graphs.context import LoopContext
 from graphs.lifecycle import Status
 from graphs.state import IncidentState
 from graphs.timeline import move, stay
+from tools.analysis.models import RecoveryReport
 
 
 class ExecutionRefused(RuntimeError):
@@ -66,16 +67,41 @@ def verify(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
         ctx.clock.sleep(wait)
     now = ctx.clock.now()
     result = monitor.verify(
-        ctx.source, state.history_start, state.window_start, acted_at, now, ctx.monitor
+        ctx.source,
+        state.history_start,
+        state.history_end or state.window_start,
+        acted_at,
+        now,
+        ctx.monitor,
     )
     verdict = "recovered" if result.report.recovered else "not recovered"
+    if _partial(state, result.report):
+        verdict = f"partially recovered ({state.plan.target if state.plan else '?'} is back)"
     message = f"{verdict}: {result.report.summary}".rstrip(": ")
     return move(state, Status.VALIDATING, now, "verify", message, verification=result)
 
 
-def route_after_verify(state: IncidentState) -> Literal["learn", "rollback"]:
+MAX_DIAGNOSIS_ROUNDS = 3
+"""A partial recovery may send the loop back to diagnosis this many times in all."""
+
+
+def route_after_verify(state: IncidentState) -> Literal["learn", "rollback", "detect"]:
+    """Recovered: learn. The fix healed its target but something else is wrong: diagnose
+    again (keeping the fix). Otherwise the fix did not help: roll it back."""
     assert state.verification is not None
-    return "learn" if state.verification.report.recovered else "rollback"
+    report = state.verification.report
+    if report.recovered:
+        return "learn"
+    if _partial(state, report) and state.diagnosis_rounds < MAX_DIAGNOSIS_ROUNDS:
+        return "detect"
+    return "rollback"
+
+
+def _partial(state: IncidentState, report: RecoveryReport) -> bool:
+    """The plan's target is back within baseline while other services are not."""
+    if state.plan is None or report.recovered or not report.still_anomalous:
+        return False
+    return state.plan.target not in {a.service for a in report.still_anomalous}
 
 
 def rollback(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:

@@ -33,15 +33,27 @@ from graphs.timeline import move, stay
 
 
 def detect(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
-    """Look for anomalies in the incident window against the baseline before it."""
+    """Look for anomalies in the incident window against the baseline before it.
+
+    After a partial recovery (a fix healed its target, something else is still wrong) the
+    window starts once the fix settled, and the baseline stays the one before the incident.
+    """
     ctx = runtime.context
     now = ctx.clock.now()
-    history_start, start, end = monitor.windows(now, ctx.monitor, ctx.source.step())
-    anomalies = monitor.detect(ctx.source, history_start, start, end)
+    step = ctx.source.step()
+    history_start, start, end = monitor.windows(now, ctx.monitor, step)
+    history_end = start
+    if state.executions:
+        history_start, history_end = state.history_start, state.history_end or state.window_start
+        settled = max(r.at for r in state.executions) + ctx.monitor.settle_seconds
+        start = max(start, settled - settled % step)
+    anomalies = monitor.detect(ctx.source, history_start, start, end, history_end=history_end)
     services = sorted({a.service for a in anomalies})
     message = f"{len(anomalies)} anomalous signals" + (
         f" on {', '.join(services)}" if services else ""
     )
+    if state.executions:
+        message = "diagnosing again after a partial recovery: " + message
     return move(
         state,
         Status.ANALYZING,
@@ -50,15 +62,19 @@ def detect(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
         message,
         created_at=state.created_at or now,
         history_start=history_start,
+        history_end=history_end,
         window_start=start,
         window_end=end,
+        diagnosis_rounds=state.diagnosis_rounds + 1,
         diagnosis=monitor.Diagnosis(window_start=start, window_end=end, anomalies=anomalies),
     )
 
 
-def route_after_detect(state: IncidentState) -> Literal["diagnose", "close"]:
+def route_after_detect(state: IncidentState) -> Literal["diagnose", "close", "verify"]:
     assert state.diagnosis is not None
-    return "diagnose" if state.diagnosis.anomalies else "close"
+    if state.diagnosis.anomalies:
+        return "diagnose"
+    return "verify" if state.executions else "close"  # re-diagnosis found nothing left
 
 
 def close(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
@@ -87,6 +103,7 @@ def diagnose(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, A
         state.diagnosis.anomalies,
         recall=ctx.memory.recall,
         incident_id=state.id,
+        history_end=state.history_end or None,
     )
     top = diagnosis.root_causes[0] if diagnosis.root_causes else None
     message = (

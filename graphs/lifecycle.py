@@ -26,7 +26,13 @@ TERMINAL: frozenset[Status] = frozenset(
 ALLOWED: dict[Status, frozenset[Status]] = {
     Status.INITIATED: frozenset({Status.ANALYZING, Status.FAILED}),
     Status.ANALYZING: frozenset(
-        {Status.PLANNING, Status.RESOLVED_NO_ACTION, Status.ESCALATED, Status.FAILED}
+        {
+            Status.PLANNING,
+            Status.RESOLVED_NO_ACTION,
+            Status.ESCALATED,
+            Status.FAILED,
+            Status.VALIDATING,  # a re-diagnosis after a partial fix found nothing left
+        }
     ),
     Status.PLANNING: frozenset(
         {Status.AWAITING_APPROVAL, Status.EXECUTING, Status.ESCALATED, Status.FAILED}
@@ -37,7 +43,9 @@ ALLOWED: dict[Status, frozenset[Status]] = {
     Status.EXECUTING: frozenset(
         {Status.EXECUTING, Status.VALIDATING, Status.ROLLED_BACK, Status.FAILED}
     ),
-    Status.VALIDATING: frozenset({Status.COMPLETED, Status.ROLLED_BACK, Status.FAILED}),
+    Status.VALIDATING: frozenset(
+        {Status.COMPLETED, Status.ROLLED_BACK, Status.FAILED, Status.ANALYZING}
+    ),
     Status.ROLLED_BACK: frozenset(
         {Status.ROLLED_BACK, Status.PLANNING, Status.ESCALATED, Status.FAILED}
     ),

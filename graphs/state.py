@@ -45,6 +45,8 @@ class IncidentState(BaseModel):
     trigger: Trigger
     created_at: int = 0
     history_start: int = 0
+    history_end: int = Field(default=0, description="End of the baseline (the first window start)")
+    diagnosis_rounds: int = Field(default=0, description="Detections so far (>1: re-diagnosed)")
     window_start: int = 0
     window_end: int = 0
     diagnosis: Diagnosis | None = None
