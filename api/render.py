@@ -107,7 +107,9 @@ def incidents_table(states: list[IncidentState]) -> Table:
 
 def history_table(incident_id: str, items: list[CheckpointInfo]) -> Table:
     table = Table(title=f"checkpoints of {incident_id}")
-    for column in ("step", "checkpoint", "node", "status", "next"):
+    table.add_column("step")
+    table.add_column("checkpoint", no_wrap=True, min_width=36)  # ids are copied into commands
+    for column in ("node", "status", "next"):
         table.add_column(column)
     for item in items:
         table.add_row(

@@ -1,5 +1,7 @@
 """Runs incident threads: start, resume with a decision, continue after a crash, inspect."""
 
+# The refusals and CheckpointInfo are re-exported: callers import them from here.
+
 from __future__ import annotations
 
 import hashlib
@@ -15,22 +17,22 @@ from langgraph.types import Command
 
 from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
+from graphs.checkpoint_info import CheckpointInfo, checkpoint_info
 from graphs.checkpointer import sqlite_checkpointer, thread_ids
 from graphs.context import LoopContext
-from graphs.effects import EffectStore
+from graphs.errors import ApprovalRefused, IncidentNotFound, NotAwaitingApproval
 from graphs.incident import builder
 from graphs.lifecycle import Status
 from graphs.recording import Unavailable
 from graphs.settings import Settings
 from graphs.state import IncidentState, Trigger
+from graphs.stores import Stores, default_notifier, open_stores
 from graphs.timeline import move
-from memory.action_log import ActionLog
-from memory.audit import AuditTrail
 from memory.loop_memory import DisabledMemory, LoopMemory, open_loop_memory
 from memory.runbooks import RunbookCatalog, load_catalog
 from memory.runbooks.learned import LearnedRunbooks
 from tools.actions import ActionAdapter, Clock
-from tools.notify import FanoutNotifier, LogNotifier, Notifier, WebhookNotifier
+from tools.notify import Notifier
 from tools.telemetry import TelemetrySource, TelemetryUnavailable
 
 
@@ -49,29 +51,6 @@ TargetFactory = Callable[[str, Trigger], Target]
 """(incident id, trigger) -> the target; the API layer knows the sandbox, graphs do not."""
 
 UpdateCallback = Callable[[IncidentState], None]
-
-
-class IncidentNotFound(KeyError):
-    def __init__(self, incident_id: str) -> None:
-        super().__init__(f"no incident {incident_id!r} (see 'adsh list')")
-
-
-class NotAwaitingApproval(RuntimeError):
-    """A decision arrived for an incident that is not waiting for one."""
-
-
-class ApprovalRefused(ValueError):
-    """A decision that cannot count: separation of duties or a repeat approver."""
-
-
-@dataclass(frozen=True)
-class CheckpointInfo:
-    checkpoint_id: str
-    step: int
-    node: str
-    status: str
-    next: tuple[str, ...]
-    created_at: str
 
 
 class IncidentRunner:
@@ -213,8 +192,9 @@ class IncidentRunner:
     def history(self, incident_id: str) -> list[CheckpointInfo]:
         """Checkpoints oldest first."""
         self.get(incident_id)
-        snapshots = list(self.app.get_state_history(_config(incident_id)))
-        return [_info(s) for s in reversed(snapshots)]
+        snapshots = list(reversed(list(self.app.get_state_history(_config(incident_id)))))
+        producers = ["input", *(s.next[0] if s.next else "" for s in snapshots)]
+        return [checkpoint_info(s, node) for s, node in zip(snapshots, producers, strict=False)]
 
     def list(self) -> list[IncidentState]:
         return [self.get(i) for i in thread_ids(self.settings.checkpoint_path)]
@@ -289,42 +269,6 @@ def _config(incident_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": incident_id}}
 
 
-def _info(snapshot: Any) -> CheckpointInfo:
-    values = snapshot.values or {}
-    writes = (snapshot.metadata or {}).get("writes") or {}
-    node = next(iter(writes), None) or (snapshot.metadata or {}).get("source", "")
-    status = values.get("status", "")
-    return CheckpointInfo(
-        checkpoint_id=snapshot.config["configurable"]["checkpoint_id"],
-        step=(snapshot.metadata or {}).get("step", -1),
-        node=str(node),
-        status=str(status.value if isinstance(status, Status) else status),
-        next=tuple(snapshot.next),
-        created_at=snapshot.created_at or "",
-    )
-
-
-def default_notifier(settings: Settings) -> Notifier:
-    notifiers: list[Notifier] = [LogNotifier(settings.notifications_path)]
-    if settings.notify_webhook_url:
-        notifiers.append(WebhookNotifier(settings.notify_webhook_url))
-    return FanoutNotifier(notifiers)
-
-
-@dataclass
-class Stores:
-    """The durable stores beside the checkpoints."""
-
-    action_log: ActionLog
-    effects: EffectStore
-    audit: AuditTrail
-
-    def close(self) -> None:
-        self.action_log.close()
-        self.effects.close()
-        self.audit.close()
-
-
 @contextmanager
 def open_runner(
     settings: Settings,
@@ -333,11 +277,7 @@ def open_runner(
     catalog: RunbookCatalog | None = None,
 ) -> Iterator[IncidentRunner]:
     """An IncidentRunner over the settings' data directory, closed on exit."""
-    stores = Stores(
-        action_log=ActionLog(settings.action_log_path),
-        effects=EffectStore(settings.checkpoint_path, settings.checkpoint_key_bytes()),
-        audit=AuditTrail(settings.audit_path),
-    )
+    stores = open_stores(settings)
     memory = open_loop_memory(
         settings.memory_config() if settings.memory else None, settings.runbook_stats_path
     )
