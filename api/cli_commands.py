@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli_bundle import analyze, eval_rca
+from api.cli_eval_memory import eval_memory
 from api.cli_evals_run import eval_compare, eval_run
 from api.cli_memory import memory_app
 from api.cli_nab import detect, eval_nab
@@ -21,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
+    eval_app.command("memory")(eval_memory)
     app.command("analyze")(analyze)
     eval_app.command("rca")(eval_rca)
     app.command("detect")(detect)

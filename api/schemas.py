@@ -32,7 +32,23 @@ class AlertTrigger(_In):
     alert: AlertmanagerAlert
 
 
-StartInvestigation = Annotated[ScenarioTrigger | AlertTrigger, Field(discriminator="kind")]
+ServiceName = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class WindowTrigger(_In):
+    """Investigate the telemetry window from `since` until now, on the live target."""
+
+    kind: Literal["window"]
+    since: int = Field(ge=0, le=2**40, description="Epoch seconds where the window begins")
+    services: list[ServiceName] = Field(
+        default_factory=list, max_length=50, description="Services to focus on (all if empty)"
+    )
+    summary: Text = ""
+
+
+StartInvestigation = Annotated[
+    ScenarioTrigger | AlertTrigger | WindowTrigger, Field(discriminator="kind")
+]
 
 
 class Decision(_In):

@@ -27,8 +27,11 @@ Progress = Callable[[EvalCase, CaseResult], None]
 class SuiteRun:
     """One data directory, one runner per catalog variant, kept open for the whole suite."""
 
-    def __init__(self, work_dir: Path) -> None:
-        self.settings = Settings(data_dir=work_dir)
+    def __init__(self, work_dir: Path, memory: bool | None = None) -> None:
+        settings = Settings(data_dir=work_dir)
+        self.settings = (
+            settings if memory is None else settings.model_copy(update={"memory": memory})
+        )
         self.targets = SandboxTargets(self.settings.sandbox_dir)
         self._stack = contextlib.ExitStack()
         self._runners: dict[tuple[str, ...], IncidentRunner] = {}
@@ -102,8 +105,9 @@ def _catalog_without(catalog: RunbookCatalog, fault_types: tuple[str, ...]) -> R
 
 
 @contextlib.contextmanager
-def suite_run(work_dir: Path) -> Iterator[SuiteRun]:
-    run = SuiteRun(work_dir)
+def suite_run(work_dir: Path, memory: bool | None = None) -> Iterator[SuiteRun]:
+    """A SuiteRun closed on exit; `memory` overrides ADSH_MEMORY when given."""
+    run = SuiteRun(work_dir, memory)
     try:
         yield run
     finally:

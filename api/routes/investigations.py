@@ -16,6 +16,7 @@ from api.schemas import (
     Investigation,
     StartInvestigation,
     Summary,
+    WindowTrigger,
     error_responses,
 )
 from api.telemetry_view import incident_metrics
@@ -35,6 +36,10 @@ def start(body: StartInvestigation, state: State, caller: Operator) -> Accepted:
             raise HTTPException(422, "alert.status: only a firing alert opens an investigation")
         result = state.alerts.receive([body.alert], caller.name)[0]
         incident_id, attached = str(result.incident), result.action == "attached"
+    elif isinstance(body, WindowTrigger):
+        summary = body.summary or f"telemetry window since {body.since}"
+        incident_id = state.service.trigger_alert(summary, caller.name, body.services, body.since)
+        attached = False
     else:
         incident_id = state.service.trigger_scenario(body.scenario, body.seed, caller.name)
         attached = False

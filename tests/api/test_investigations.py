@@ -219,3 +219,15 @@ def test_malformed_json_is_422(client: TestClient) -> None:
     )
     assert response.status_code == 422
     assert response.json()["error"] == "validation_error"
+
+
+def test_a_telemetry_window_opens_an_investigation_on_the_live_target(client: TestClient) -> None:
+    body = {"kind": "window", "since": 1767225600, "services": ["checkout"]}
+    response = client.post("/v1/investigations", json=body, headers=auth("olga"))
+    assert response.status_code == 202, response.text
+    done = wait_idle(client, response.json()["id"])
+    # Without ADSH_PROMETHEUS_URL the live target is the alert sandbox, healthy here: L0.
+    assert done["status"] == "RESOLVED_NO_ACTION"
+    assert done["trigger"]["summary"] == "telemetry window since 1767225600"
+    bad = {"kind": "window", "since": -5, "services": ["no spaces allowed"]}
+    assert client.post("/v1/investigations", json=bad, headers=auth("olga")).status_code == 422

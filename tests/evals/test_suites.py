@@ -32,7 +32,7 @@ def test_seeds_cap_and_parse() -> None:
 
 
 def test_unknown_suite_names_the_choices() -> None:
-    with pytest.raises(SuiteError, match="unknown suite 'nope'; available: .*default"):
+    with pytest.raises(SuiteError, match=r"unknown suite 'nope'; available: .*default"):
         load_suite("nope")
 
 
