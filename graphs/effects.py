@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +20,8 @@ from typing import Any, Literal, TypeVar
 
 from Crypto.Cipher import AES
 from pydantic import TypeAdapter
+
+from memory.sqlite_store import SqliteStore
 
 T = TypeVar("T")
 Mode = Literal["live", "replay"]
@@ -78,19 +78,12 @@ def digest(text: str | bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-class EffectStore:
+class EffectStore(SqliteStore):
     """SQLite store of effects; results are compressed and content-addressed (deduplicated)."""
 
     def __init__(self, path: Path, key: bytes | None = None) -> None:
         self._key = key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, _SCHEMA)
 
     def get(self, thread_id: str, seq: int) -> EffectRecord | None:
         row = self._conn.execute(

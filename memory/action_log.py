@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from memory.sqlite_store import SqliteStore
 
 EntryStatus = Literal["started", "succeeded", "failed", "duplicate"]
 
@@ -50,19 +50,11 @@ class ActionLogEntry(BaseModel):
     finished_at: int | None
 
 
-class ActionLog:
+class ActionLog(SqliteStore):
     """SQLite-backed action log (WAL, one connection guarded by a lock)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, _SCHEMA, synchronous_full=True)
 
     def begin(
         self,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from memory.sqlite_store import SqliteStore
 
 GENESIS = "0" * 64
 
@@ -74,18 +74,11 @@ def entry_hash(prev_hash: str, key: str, incident_id: str, body: dict[str, Any])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-class AuditTrail:
+class AuditTrail(SqliteStore):
     """The chain in SQLite; appends are idempotent per key (a re-run node appends once)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, _SCHEMA)
 
     def append(self, key: str, incident_id: str, body: dict[str, Any]) -> AuditReceipt:
         with self._lock:

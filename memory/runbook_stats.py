@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from memory.sqlite_store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runbook_outcomes (
@@ -35,18 +35,11 @@ class RunbookStats(BaseModel):
         return (self.successes + 1) / (self.successes + self.failures + 2)
 
 
-class RunbookStatsStore:
+class RunbookStatsStore(SqliteStore):
     """SQLite under the data directory; recording an outcome twice counts it once."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, _SCHEMA)
 
     def record(
         self,
