@@ -32,6 +32,7 @@ def local_embedding_function() -> Any:
     # Offline by construction: the model is a local directory, the hub is never asked.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no bars in CLI output
     from chromadb.utils.embedding_functions import (  # noqa: PLC0415
         SentenceTransformerEmbeddingFunction,
     )
