@@ -59,7 +59,7 @@ class PrometheusSource:
             graph = self.topology()
             found = set(self.focus)
             for service in self.focus:
-                found |= _callees(graph, service)
+                found |= graph.dependencies(service)
             self._examined = sorted(found)
         return self._examined
 
@@ -143,15 +143,3 @@ class PrometheusSource:
                 f" [{first}, {last}] (partial data); check the scrape targets, the"
                 f" {self.mapping.service_label!r} label mapping and how much history it keeps"
             )
-
-
-def _callees(graph: ServiceGraph, service: str) -> set[str]:
-    """Every service `service` calls, directly or transitively (where a root cause hides)."""
-    found: set[str] = set()
-    frontier = [service]
-    while frontier:
-        for callee in graph.callees(frontier.pop()):
-            if callee not in found:
-                found.add(callee)
-                frontier.append(callee)
-    return found

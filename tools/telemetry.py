@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal, Protocol
 
@@ -104,17 +105,26 @@ class ServiceGraph(_Frozen):
 
     def dependents(self, service: str) -> set[str]:
         """Every service that calls this one directly or transitively."""
-        found: set[str] = set()
-        frontier = [service]
-        while frontier:
-            for caller in self.callers(frontier.pop()):
-                if caller not in found:
-                    found.add(caller)
-                    frontier.append(caller)
-        return found
+        return _reachable(service, self.callers)
+
+    def dependencies(self, service: str) -> set[str]:
+        """Every service this one calls directly or transitively."""
+        return _reachable(service, self.callees)
 
     def attribute(self, service: str, name: str, default: str) -> str:
         return self.attributes.get(service, {}).get(name, default)
+
+
+def _reachable(service: str, neighbours: Callable[[str], list[str]]) -> set[str]:
+    """Services reachable from `service` by repeatedly following `neighbours`."""
+    found: set[str] = set()
+    frontier = [service]
+    while frontier:
+        for neighbour in neighbours(frontier.pop()):
+            if neighbour not in found:
+                found.add(neighbour)
+                frontier.append(neighbour)
+    return found
 
 
 class TelemetryWindow(_Frozen):
