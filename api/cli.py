@@ -15,6 +15,7 @@ from api.cli_history import audit_app, fork, replay
 from api.cli_support import (
     USER_ERRORS,
     JsonFlag,
+    ScenarioOption,
     SeedOption,
     console,
     errors,
@@ -61,9 +62,7 @@ def _start(
 @app.command()
 @one_line_errors
 def demo(
-    scenario: Annotated[str, typer.Option(help="Scenario name (see 'adsh scenarios')")] = (
-        DEFAULT_SCENARIO
-    ),
+    scenario: ScenarioOption = DEFAULT_SCENARIO,
     seed: SeedOption = 1,
     approve_as: Annotated[
         list[str] | None, typer.Option("--approve-as", help="Approve as NAME (repeatable)")
@@ -113,7 +112,7 @@ def scenarios(json_output: JsonFlag = False) -> None:
 @app.command()
 @one_line_errors
 def investigate(
-    scenario: Annotated[str, typer.Option(help="Scenario name (see 'adsh scenarios')")],
+    scenario: ScenarioOption,
     seed: SeedOption = 1,
     requester: Annotated[str | None, typer.Option("--as", help="Requester name")] = None,
     json_output: JsonFlag = False,

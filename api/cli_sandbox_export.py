@@ -7,16 +7,14 @@ from typing import Annotated
 
 import typer
 
-from api.cli_support import SeedOption, console, one_line_errors
+from api.cli_support import ScenarioOption, SeedOption, console, one_line_errors
 from sandbox.export import ExportRequest, export_bundle
 from sandbox.scenarios import DEFAULT_SCENARIO
 
 
 @one_line_errors
 def export(
-    scenario: Annotated[str, typer.Option(help="Scenario name (see 'adsh scenarios')")] = (
-        DEFAULT_SCENARIO
-    ),
+    scenario: ScenarioOption = DEFAULT_SCENARIO,
     seed: SeedOption = 1,
     out: Annotated[
         Path | None, typer.Option("--out", help="Bundle folder (default: ./bundle-SCENARIO-sSEED)")

@@ -39,6 +39,7 @@ USER_ERRORS = (
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other tools")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Sandbox seed")]
+ScenarioOption = Annotated[str, typer.Option(help="Scenario name (see 'adsh scenarios')")]
 
 
 def one_line_errors(func: F) -> F:
