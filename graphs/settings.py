@@ -32,7 +32,42 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(default=None, description="For embeddings=openai")
     openai_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint")
 
-    @field_validator("chroma_url", "openai_base_url")
+    database_url: SecretStr | None = Field(
+        default=None, description="postgresql://...: checkpoints and stores in PostgreSQL"
+    )
+    redis_url: str | None = Field(default=None, description="redis://...: work queue, locks, events")
+    redis_prefix: str = Field(default="adsh", description="Key prefix of every Redis key")
+    checkpoint_retention_days: float | None = Field(
+        default=None, gt=0, description="Prune checkpoints of incidents finished this long ago"
+    )
+
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint")
+    llm_model: str | None = Field(default=None, description="Model name; unset: no LLM")
+    llm_api_key: SecretStr | None = Field(default=None, description="Bearer key for the endpoint")
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0)
+    llm_requests_per_minute: float = Field(default=60.0, gt=0)
+    llm_seed: int = Field(default=7)
+    llm_circuit_failures: int = Field(default=3, gt=0, description="Failures that open it")
+    llm_circuit_reset_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("ADSH_DATABASE_URL must start with postgresql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"ADSH_REDIS_URL must be a redis:// URL, got {value!r}")
+        return value or None
+
+    @field_validator("chroma_url", "openai_base_url", "llm_base_url")
     @classmethod
     def _optional_http_url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("http://", "https://")):
