@@ -98,7 +98,9 @@ def metric_shifts(bundle: Bundle) -> dict[str, list[Shift]]:
         fam = family(bundle.metrics.source_names.get(key, key[1]))
         strength = series_shift(before, after, DIRECTION[fam])
         level = float(np.median(before)) if len(before) else math.nan
-        peak = float(np.quantile(after, POST_QUANTILE)) if len(after) else math.nan
+        # The level reported is the one the shift was measured at (the low one for a fall).
+        quantile = 1 - POST_QUANTILE if DIRECTION[fam] == -1 else POST_QUANTILE
+        peak = float(np.quantile(after, quantile)) if len(after) else math.nan
         found[key[0]].append(Shift(key[0], key[1], fam, strength, level, peak))
     return found
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tools.analysis.bundle_features import Z_CAP, BundleFeatures, extract
 from tools.analysis.models import UNKNOWN_FAULT, Evidence, Hypothesis
 from tools.bundle.models import Bundle
+from tools.telemetry import Metric
 
 ANOMALOUS = 5.0  # less evidence than a 5-spread shift of one health metric is not anomalous
 GAP_WEIGHT = 4.0  # per doubling of the call gap beyond the first
@@ -27,6 +28,11 @@ EXPLAINED_BY = {"latency": ("latency",), "errors": ("errors", "success", "timeou
                 "success": ("errors", "success", "timeouts"), "pool": ("latency",)}  # fmt: skip
 TIMEOUT_RISE = 2.0  # a callee's latency must multiply (not wiggle) for its callers to time out
 LOAD_BOUND = ("cpu", "pool")  # families that rise with the service's own load
+LATENCY_MS = (Metric.LATENCY_P50, Metric.LATENCY_P99)  # latencies in known units (ms)
+# Unit suffixes of latency metric names (Prometheus, OpenTelemetry, "Name(s)") -> ms per unit.
+UNIT_SUFFIXES = (("(ms)", 1.0), ("_ms", 1.0), ("milliseconds", 1.0), ("(s)", 1000.0),
+                 ("_seconds", 1000.0), ("(us)", 0.001), ("_us", 0.001),
+                 ("microseconds", 0.001))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,42 @@ def _strength(f: BundleFeatures, service: str, fam: str) -> float:
     return shift.strength
 
 
+def to_ms(metric: str) -> float | None:
+    """Milliseconds per unit of a latency metric, from its name; None when it names none."""
+    if metric in LATENCY_MS:
+        return 1.0
+    name = metric.lower().replace(" ", "")
+    return next((f for ends, f in UNIT_SUFFIXES if name.endswith(ends)), None)
+
+
+def _rise_ms(f: BundleFeatures, service: str) -> float | None:
+    """The largest rise of a latency metric in milliseconds (metrics with a known unit)."""
+    rises = [
+        (s.after - s.before) * factor
+        for s in f.shifts.get(service, [])
+        if s.family == "latency" and (factor := to_ms(s.metric)) is not None
+    ]
+    return max(rises, default=None)
+
+
+def _share(f: BundleFeatures, service: str, callee: str, other: str) -> float:
+    """How much of the service's latency rise the callee's can carry: latency adds up along
+    a call, so a callee 5 ms slower does not explain a caller 1 s slower."""
+    if other != "latency":
+        return 1.0
+    own, below = _rise_ms(f, service), _rise_ms(f, callee)
+    if own is None or below is None or own <= 0:
+        return 1.0
+    return min(1.0, max(below, 0.0) / own)
+
+
 def explanation(f: BundleFeatures, service: str, fam: str) -> tuple[float, str]:
     """The strongest shift that explains `fam` at `service`, and where it comes from."""
     found = [(0.0, "")]
     for callee in f.callees.get(service, ()):
         found += [
-            (_strength(f, callee, other), "its callees'") for other in EXPLAINED_BY.get(fam, ())
+            (_strength(f, callee, other) * _share(f, service, callee, other), "its callees'")
+            for other in EXPLAINED_BY.get(fam, ())
         ]
         if fam in ("errors", "success") and _refused(f, service, callee):
             found.append((Z_CAP, "calls it can no longer make"))
@@ -197,8 +233,17 @@ def _parts(f: BundleFeatures, service: str) -> list[Part]:
     return [p for p in (make() for make in makers) if p is not None]
 
 
-def _hypothesis(service: str, parts: list[Part], top: float) -> Hypothesis:
+def _fault_type(parts: list[Part]) -> str:
+    """The type the largest part names; a symptom (latency, errors) names none, so then the
+    largest part that does, if it is evidence on its own (an anomalous amount)."""
     lead = max(parts, key=lambda p: p.weight)
+    if lead.name in FAULT_OF:
+        return FAULT_OF[lead.name]
+    typed = [p for p in parts if p.name in FAULT_OF and p.weight >= ANOMALOUS]
+    return FAULT_OF[max(typed, key=lambda p: p.weight).name] if typed else UNKNOWN_FAULT
+
+
+def _hypothesis(service: str, parts: list[Part], top: float) -> Hypothesis:
     evidence = [
         Evidence(kind=p.kind, service=service, summary=p.summary, weight=round(p.weight, 3))
         for p in sorted(parts, key=lambda p: -p.weight)
@@ -206,7 +251,7 @@ def _hypothesis(service: str, parts: list[Part], top: float) -> Hypothesis:
     score = sum(p.weight for p in parts) / top
     return Hypothesis(
         service=service,
-        fault_type=FAULT_OF.get(lead.name, UNKNOWN_FAULT),
+        fault_type=_fault_type(parts),
         score=round(min(score, 1.0), 4),
         evidence=evidence,
     )

@@ -22,6 +22,8 @@ def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
 
     The gap (caller's client span minus callee's server span) is network and queueing,
     similar on every edge; without a baseline on an edge, the median over all edges is it.
+    Fewer than MIN_GAP_SPANS calls after the start count in proportion (a sampled trace
+    or two still says something, less than many).
     """
     edges: dict[Edge, tuple[Counter[int], Counter[int]]] = defaultdict(
         lambda: (Counter(), Counter())
@@ -31,11 +33,13 @@ def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
     reference = quantile(merge(after for _, after in edges.values()), 0.5)
     found: dict[str, tuple[float, float, float]] = {}
     for (_, callee), (before, after) in edges.items():
-        if sum(after.values()) < MIN_GAP_SPANS:
+        calls = sum(after.values())
+        if calls == 0:
             continue
         base = quantile(before, 0.5) if sum(before.values()) >= MIN_GAP_SPANS else reference
         now = quantile(after, 0.5)
-        rise = math.log2(max(now, 0.1) / max(base, 0.1))
+        support = min(1.0, calls / MIN_GAP_SPANS)
+        rise = support * math.log2(max(now, 0.1) / max(base, 0.1))
         if rise > found.get(callee, (-math.inf, 0.0, 0.0))[0]:
             found[callee] = (rise, base, now)
     return found

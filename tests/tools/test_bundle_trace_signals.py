@@ -1,0 +1,63 @@
+"""Trace signals of bundle analysis on small synthetic bundles: each fails without its signal."""
+
+import json
+from pathlib import Path
+
+from tools.analysis.bundle_rca import diagnose
+from tools.analysis.bundle_traces import gap_shifts
+from tools.bundle import read_bundle
+
+START = 1_700_000_400  # a multiple of 60: the fault starts on a minute boundary
+HEADER = "trace_id,span_id,parent_span_id,service,operation,start_unix_nano,end_unix_nano,status"
+
+
+def _trace(trace: str, at: float, callee: str, server_ms: float, gap_ms: float) -> list[str]:
+    """A frontend request whose one client call into `callee` spends `gap_ms` outside it."""
+    begin = int(at * 1e9)
+    client_end = begin + int((server_ms + gap_ms) * 1e6)
+    server_begin = begin + int(gap_ms / 2 * 1e6)
+    return [
+        f"{trace},{trace}r,,frontend,Recv,{begin},{client_end + 1000},",
+        f"{trace},{trace}c,{trace}r,frontend,Call,{begin},{client_end},",
+        f"{trace},{trace}s,{trace}c,{callee},Serve,{server_begin},"
+        f"{server_begin + int(server_ms * 1e6)},",
+    ]
+
+
+def _bundle(tmp_path: Path, slow_calls_after: int) -> Path:
+    """Calls into `a` and `b` with a 1 ms gap before the start; after it, `b` stays the same
+    while the few sampled calls into `a` spend 300 ms outside it (a delayed network)."""
+    rows = [HEADER]
+    for i in range(10):
+        for callee in ("a", "b"):
+            rows += _trace(f"{callee}before{i}", START - 300 + i, callee, 5.0, 1.0)
+        rows += _trace(f"bafter{i}", START + 30 + i, "b", 5.0, 1.0)
+    for i in range(slow_calls_after):
+        rows += _trace(f"aafter{i}", START + 30 + i, "a", 5.0, 300.0)
+    metrics = ["timestamp,service,metric,value"]
+    for minute in range(-10, 5):
+        for service in ("frontend", "a", "b"):
+            metrics.append(f"{START + minute * 60},{service},cpu_util,{0.3 + 0.01 * (minute % 3)}")
+    folder = tmp_path / f"bundle{slow_calls_after}"
+    folder.mkdir()
+    (folder / "spans.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "metrics.csv").write_text("\n".join(metrics) + "\n", encoding="utf-8")
+    incident = {"start": START, "end": START + 300}
+    (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
+    return folder
+
+
+def test_two_sampled_slow_calls_still_point_at_the_delayed_callee(tmp_path: Path) -> None:
+    diagnosis = diagnose(read_bundle(_bundle(tmp_path, slow_calls_after=2)))
+    top = diagnosis.root_causes[0]
+    assert top.service == "a"
+    assert top.fault_type == "network_delay"
+    assert any("outside it" in e.summary for e in top.evidence)
+
+
+def test_few_calls_count_in_proportion_to_how_many(tmp_path: Path) -> None:
+    one = gap_shifts(read_bundle(_bundle(tmp_path, slow_calls_after=1)))["a"][0]
+    five = gap_shifts(read_bundle(_bundle(tmp_path, slow_calls_after=5)))["a"][0]
+    assert five > 6  # 1 ms -> about 300 ms: more than six doublings
+    assert abs(one - five / 5) < 0.2
+    assert gap_shifts(read_bundle(_bundle(tmp_path, slow_calls_after=0))).get("a") is None
