@@ -14,11 +14,26 @@ from tools.telemetry import Metric, Span
 TRACES_PER_TICK = 12
 
 
+class _Columns:
+    """One service's per-tick values as Python floats (indexing numpy per span is slow)."""
+
+    def __init__(self, frame: Frame, service: str) -> None:
+        own = frame.services[service]
+        self.self_ms = np.asarray(own.self_ms, dtype=float).tolist()
+        self.own_err = np.asarray(own.own_err, dtype=float).tolist()
+        self.rps = np.asarray(own.metrics[Metric.THROUGHPUT], dtype=float).tolist()
+        self.calls = {c: np.asarray(v, dtype=float).tolist() for c, v in own.call_rps.items()}
+        fx = own.effects
+        self.cert_fail = None if fx is None else np.asarray(fx.cert_fail, dtype=float).tolist()
+
+
 class _TraceBuilder:
     """Builds one trace by walking the call graph from the entry service."""
 
-    def __init__(self, r: random.Random, frame: Frame, topology: Topology, i: int) -> None:
-        self.r, self.frame, self.topology, self.i = r, frame, topology, i
+    def __init__(
+        self, r: random.Random, columns: dict[str, _Columns], topology: Topology, i: int
+    ) -> None:
+        self.r, self.columns, self.topology, self.i = r, columns, topology, i
         self.spans: list[Span] = []
         self.trace_id = f"{r.getrandbits(64):016x}"
 
@@ -27,16 +42,16 @@ class _TraceBuilder:
 
     def call(self, service: str, parent: str | None, start_ms: int) -> tuple[float, bool]:
         """Emit the span of `service` and its children; returns (duration, error)."""
-        own = self.frame.services[service]
+        own, i = self.columns[service], self.i
         span_id = self._new_id()
         clock = start_ms + self.r.expovariate(1.0) * 0.2
         status, error = "", False
-        clock += float(own.self_ms[self.i]) * self.r.lognormvariate(0.0, 0.25)
-        if self.r.random() < own.own_err[self.i]:
+        clock += own.self_ms[i] * self.r.lognormvariate(0.0, 0.25)
+        if self.r.random() < own.own_err[i]:
             error, status = True, "internal error"
-        for callee, calls in own.call_rps.items():
-            rps = float(own.metrics[Metric.THROUGHPUT][self.i]) or 1.0
-            if self.r.random() >= min(1.0, float(calls[self.i]) / rps):
+        for callee, calls in own.calls.items():
+            rps = own.rps[i] or 1.0
+            if self.r.random() >= min(1.0, calls[i] / rps):
                 continue
             failure = self._child(service, callee, span_id, int(clock))
             if failure[1] and not error:
@@ -60,8 +75,8 @@ class _TraceBuilder:
 
     def _child(self, service: str, callee: str, parent: str, start_ms: int) -> tuple[float, str]:
         """Call a callee; returns (time spent by the caller, caller-side failure message)."""
-        fx = self.frame.services[callee].effects
-        if fx is not None and self.r.random() < fx.cert_fail[self.i]:
+        cert_fail = self.columns[callee].cert_fail
+        if cert_fail is not None and self.r.random() < cert_fail[self.i]:
             return 20.0, f"TLS handshake with {callee} failed: {self.r.choice(TLS_REASONS)}"
         if self.r.random() < 0.004:
             return 20.0, f"TLS handshake with {callee} failed: {self.r.choice(TLS_REASONS)}"
@@ -76,10 +91,11 @@ class _TraceBuilder:
 def generate_spans(seed: int, topology: Topology, frame: Frame) -> list[Span]:
     """TRACES_PER_TICK sampled traces per tick, each rooted at the entry service."""
     spans: list[Span] = []
+    columns = {service: _Columns(frame, service) for service in frame.services}
     for i, ts in enumerate(np.asarray(frame.times).tolist()):
         for n in range(TRACES_PER_TICK):
             r = rng(seed, "trace", ts, n)
-            builder = _TraceBuilder(r, frame, topology, i)
+            builder = _TraceBuilder(r, columns, topology, i)
             builder.call(topology.entry, None, ts * 1000 + r.randrange(60_000))
             spans.extend(builder.spans)
     return spans

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from sandbox import benign
@@ -14,6 +16,10 @@ from sandbox.traces import generate_spans
 from tools.telemetry import ChangeEvent, MetricSeries, TelemetryWindow
 
 DEFAULT_DETAIL_SECONDS = 2 * 3600
+_CACHE_SIZE = 4
+# (state JSON, topology repr, start, end, detail) -> window; windows are frozen, so sharing
+# one is safe. detect and diagnose ask for the same 26-hour window of an unchanged state.
+_windows: OrderedDict[tuple[str, str, int, int, int], TelemetryWindow] = OrderedDict()
 
 
 def tick_times(start: int, end: int) -> np.ndarray:
@@ -63,7 +69,25 @@ def build_window(
     end: int,
     detail_seconds: int = DEFAULT_DETAIL_SECONDS,
 ) -> TelemetryWindow:
-    """Telemetry in [start, end); logs and spans only for its last `detail_seconds`."""
+    """Telemetry in [start, end); logs and spans only for its last `detail_seconds`.
+
+    Deterministic in its arguments, so the last few windows are kept and handed out again.
+    """
+    key = (state.model_dump_json(), repr(topology), start, end, detail_seconds)
+    cached = _windows.get(key)
+    if cached is not None:
+        _windows.move_to_end(key)
+        return cached
+    window = _build(state, topology, start, end, detail_seconds)
+    _windows[key] = window
+    if len(_windows) > _CACHE_SIZE:
+        _windows.popitem(last=False)
+    return window
+
+
+def _build(
+    state: EnvState, topology: Topology, start: int, end: int, detail_seconds: int
+) -> TelemetryWindow:
     times = tick_times(start, end)
     frame = simulate(state, topology, times)
     events = change_events(state, topology, times)

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench {loop,analysis,detector,replay} --json` (docs/benchmarks.md)."""

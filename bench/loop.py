@@ -1,0 +1,108 @@
+"""Loop overhead: ADSH investigations vs a bare LangGraph graph, same checkpointer, same run."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command, interrupt
+
+from api.targets import SandboxTargets
+from graphs.checkpointer import sqlite_checkpointer
+from graphs.lifecycle import is_terminal
+from graphs.runner import open_runner
+from graphs.settings import Settings
+from graphs.state import Trigger
+from sandbox.scenarios import DEFAULT_SCENARIO
+
+# detect, diagnose, plan, review, notify, execute, verify, learn: the no-approval path
+BARE_NODES = 8
+
+
+class BareState(TypedDict):
+    step: int
+
+
+def _node(state: BareState) -> BareState:
+    return {"step": state["step"] + 1}
+
+
+def _waiting(state: BareState) -> BareState:
+    interrupt({"ask": "continue?"})
+    return {"step": state["step"] + 1}
+
+
+def bare_builder() -> StateGraph[BareState, None, BareState, BareState]:
+    """BARE_NODES trivial nodes in a line; the middle one holds one interrupt."""
+    graph = StateGraph(BareState)
+    names = [f"n{i}" for i in range(BARE_NODES)]
+    for i, name in enumerate(names):
+        graph.add_node(name, _waiting if i == BARE_NODES // 2 else _node)
+    graph.add_edge(START, names[0])
+    for a, b in itertools.pairwise(names):
+        graph.add_edge(a, b)
+    graph.add_edge(names[-1], END)
+    return graph
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    return {"min": round(min(samples), 2), "median": round(statistics.median(samples), 2),
+            "max": round(max(samples), 2)}  # fmt: skip
+
+
+def time_bare(runs: int, folder: Path) -> list[float]:
+    """ms per bare run: invoke to the interrupt, resume to the end."""
+    samples = []
+    with sqlite_checkpointer(folder / "bare.sqlite") as saver:
+        app = bare_builder().compile(checkpointer=saver)
+        for _ in range(runs):
+            config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
+            began = time.perf_counter()
+            app.invoke({"step": 0}, config)
+            app.invoke(Command(resume=True), config)
+            samples.append((time.perf_counter() - began) * 1000)
+    return samples
+
+
+def time_adsh(runs: int, folder: Path, memory: bool) -> list[float]:
+    """ms per investigation of the default scenario (runner.start, sandbox preparation excluded)."""
+    samples = []
+    settings = Settings(data_dir=folder / "adsh", memory=memory)
+    targets = SandboxTargets(settings.sandbox_dir)
+    with open_runner(settings, targets) as runner:
+        for n in range(runs + 1):  # the first run warms imports and caches and is dropped
+            incident = runner.new_id(Trigger(scenario=DEFAULT_SCENARIO, seed=n + 1))
+            target = targets.prepare(incident, DEFAULT_SCENARIO, n + 1)
+            began = time.perf_counter()
+            state = runner.start(incident, target, "bench")
+            if n:
+                samples.append((time.perf_counter() - began) * 1000)
+            if not is_terminal(state.status):
+                raise RuntimeError(f"{incident} stopped at {state.status}, expected a final status")
+    return samples
+
+
+def measure(runs: int, memory: bool = False) -> dict[str, Any]:
+    """Both graphs in one process, interleaved in one temporary data dir."""
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        time_bare(3, folder)  # warm-up
+        print(f"loop: {runs} ADSH investigations ...", file=sys.stderr)
+        adsh = time_adsh(runs, folder, memory)
+        print(f"loop: {runs} bare runs ...", file=sys.stderr)
+        bare = time_bare(runs, folder)
+    adsh_ms, bare_ms = statistics.median(adsh), statistics.median(bare)
+    medians = {"adsh_ms": round(adsh_ms, 2), "bare_ms": round(bare_ms, 2),
+               "ratio": round(adsh_ms / bare_ms, 2)}  # fmt: skip
+    return {"benchmark": "loop", "runs": runs, "scenario": DEFAULT_SCENARIO, "memory": memory,
+            "bare_nodes": BARE_NODES, **medians,
+            "adsh": _summary(adsh), "bare": _summary(bare)}  # fmt: skip
