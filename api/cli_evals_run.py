@@ -10,10 +10,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api import render
+from api.cli_health import eval_proactive
 from api.cli_support import console, errors, one_line_errors
 from evals.cases import EvalCase, SuiteError, load_suite
 from evals.compare import ReportError, compare, load_report
 from evals.gates import gate_failures
+from evals.proactive_report import is_proactive
 from evals.report import build_report, write_report
 from evals.runner import run_cases
 from evals.scoring import CaseResult
@@ -30,6 +32,13 @@ def eval_run(
     gate: Annotated[bool, typer.Option(help="Exit 1 when a threshold fails")] = True,
 ) -> None:
     """Run a scenario suite through the whole loop; write report.json/.md/.html."""
+    if is_proactive(suite):  # slow burns, normal weeks, feedback: not incident-loop cases
+        failures = eval_proactive(suite, out or Path("eval-out") / suite, seeds)
+        for failure in failures if gate else []:
+            errors.print(f"gate failed: {failure}", markup=False, highlight=False)
+        if failures and gate:
+            raise typer.Exit(1)
+        return
     try:
         loaded, cases = load_suite(suite, seeds)
     except SuiteError as exc:

@@ -1,0 +1,54 @@
+"""`adsh watch`: alarms deduplicated and capped, the loop stops when told."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from agents.health import HealthReport
+from agents.predictor import Prediction
+from api.watch import COOLDOWN_SECONDS, Watcher, run_loop
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def notify(self, event: dict[str, Any]) -> str:
+        self.events.append(event)
+        return "ok"
+
+
+def _prediction(service: str, hours: float) -> Prediction:
+    return Prediction(service=service, signal="disk_util", failure="disk full", current=0.9,
+                      threshold=0.985, slope_per_day=0.1, seconds_to_threshold=hours * 3600,
+                      interval_seconds=(hours * 3000, hours * 4000), confidence=0.9,
+                      recent_slope_per_day=0.1, remedy="rotate_logs", at=0)  # fmt: skip
+
+
+def _report(*predictions: Prediction, anomalies: tuple[str, ...] = ()) -> HealthReport:
+    return HealthReport(at=0, anomalies=list(anomalies), capacity_predictions=list(predictions),
+                        failure_predictions=[], trends=[], recommendations=[])  # fmt: skip
+
+
+def test_alarms_are_deduplicated_within_the_cooldown_and_capped_per_check() -> None:
+    recorder = Recorder()
+    watcher = Watcher(recorder, lambda s, g: 1.0, max_per_check=2)
+    report = _report(_prediction("a", 5), _prediction("b", 5), _prediction("c", 5),
+                     _prediction("far", 200), anomalies=("queue/disk_util",))  # fmt: skip
+    first = watcher.check(report, now=0)
+    assert [(e["kind"], e["service"]) for e in first] == [("anomaly", "queue"), ("proactive", "a")]
+    second = watcher.check(report, now=60)
+    assert [e["service"] for e in second] == ["b", "c"]
+    assert watcher.check(report, now=120) == []
+    again = watcher.check(report, now=COOLDOWN_SECONDS + 1)
+    assert [e["service"] for e in again] == ["queue", "a"]
+    assert len(recorder.events) == 6
+
+
+def test_the_loop_runs_max_iterations_and_stops_on_the_event() -> None:
+    watcher = Watcher(Recorder(), lambda s, g: 1.0)
+    assert run_loop(watcher, _report, 0.0, 3, threading.Event()) == 3
+    stop = threading.Event()
+    stop.set()
+    assert run_loop(watcher, _report, 0.0, None, stop) == 0
