@@ -189,6 +189,19 @@ class TimelineEntry(_Model):
     message: str
 
 
+class LLMCall(_Model):
+    """Accounting and provenance of one model call on an incident."""
+
+    purpose: str = Field(description="plan, answer, ...")
+    model: str
+    template: str = Field(description="Prompt template name@version")
+    prompt_hash: str = Field(description="sha256 of the rendered prompt")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    outcome: str = Field(description="accepted, or the reason the rule engine decided")
+
+
 class DecisionRecord(_Model):
     """Provenance of one step: which agent decided, on what inputs, by which rule or human."""
 

@@ -1,11 +1,14 @@
-"""Deterministic answers to an operator's questions, read from the incident's state."""
+"""Answers to an operator's questions: the LLM when configured, else rules over the state."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from agents.llm.answering import answer_question
+from agents.llm.gateway import LLMGateway
 from graphs.state import IncidentState
 from tools.analysis.models import Hypothesis
 
@@ -35,6 +38,46 @@ def answer(state: IncidentState, question: str, services: Iterable[str] = ()) ->
         if re.search(pattern, text):
             return Answer(topic, handler(state, service))
     return Answer("help", HELP)
+
+
+def answer_with(
+    llm: LLMGateway | None, state: IncidentState, question: str, services: Iterable[str] = ()
+) -> Answer:
+    """The model's answer when one is configured and answers; the rules' answer otherwise."""
+    if llm is None:
+        return answer(state, question, services)
+    reply = answer_question(llm, incident_context(state), question)
+    if reply.text is not None:
+        return Answer("llm", reply.text)
+    fallback = answer(state, question, services)
+    note = f"(LLM unavailable: {reply.call.outcome}; answered by the rules)"
+    return Answer(fallback.topic, f"{fallback.text}\n{note}")
+
+
+def incident_context(state: IncidentState) -> dict[str, Any]:
+    """What the model is told about the incident (redacted by the caller before the prompt)."""
+    causes = state.diagnosis.root_causes[:3] if state.diagnosis else []
+    return {
+        "id": state.id,
+        "status": state.status.value,
+        "root_causes": [
+            {
+                "service": h.service,
+                "fault_type": h.fault_type,
+                "score": h.score,
+                "evidence": [e.summary for e in h.evidence[:5]],
+            }
+            for h in causes
+        ],
+        "plan": state.plan.summary if state.plan else None,
+        "risk": state.risk.model_dump(mode="json", include={"level", "route", "violations"})
+        if state.risk
+        else None,
+        "approvals": [f"{d.approver}: {d.decision}" for d in state.approvals],
+        "executions": [f"{r.phase} {r.action}({r.target}): {r.status}" for r in state.executions],
+        "escalation_reason": state.escalation_reason,
+        "timeline": [f"{e.node}: {e.message}" for e in state.timeline[-20:]],
+    }
 
 
 def _services_of(state: IncidentState) -> set[str]:

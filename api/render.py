@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from agents.llm.accounting import usage_of
 from agents.models import TimelineEntry
 from graphs.runner import CheckpointInfo
 from graphs.state import IncidentState
@@ -40,6 +41,7 @@ def incident_json(state: IncidentState) -> dict[str, Any]:
     """The incident as other tools read it: id, status, root_causes, plan, risk, approvals..."""
     data = state.model_dump(mode="json")
     data["root_causes"] = data["diagnosis"]["root_causes"] if data.get("diagnosis") else []
+    data["llm_usage"] = usage_of(state.llm_calls).model_dump(mode="json")
     return data
 
 

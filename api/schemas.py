@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.llm.accounting import LLMUsage
+from agents.models import LLMCall
 from api.alert_models import AlertmanagerAlert
 from sandbox.scenarios import SCENARIOS
 
@@ -109,6 +111,8 @@ class Investigation(BaseModel):
     risk: dict[str, Any] | None = None
     pending_approval: dict[str, Any] | None = None
     alerts: list[dict[str, Any]] = Field(default_factory=list)
+    llm_calls: list[LLMCall] = Field(default_factory=list)
+    llm_usage: LLMUsage = Field(default_factory=LLMUsage, description="Model tokens and cost")
 
 
 class Checkpoint(BaseModel):

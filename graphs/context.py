@@ -5,10 +5,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from agents.llm.gateway import LLMGateway
 from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
 from graphs.effects import EffectSession, EffectStore, Mode
-from graphs.recording import RecordedClock, RecordedMemory, RecordedNotifier, RecordedSource
+from graphs.recording import (
+    RecordedClock,
+    RecordedLLM,
+    RecordedMemory,
+    RecordedNotifier,
+    RecordedSource,
+)
 from memory.action_log import ActionLog
 from memory.audit import AuditTrail
 from memory.loop_memory import DisabledMemory, LoopMemory
@@ -37,6 +44,8 @@ class LoopContext:
     memory: LoopMemory = field(default_factory=DisabledMemory)
     session: EffectSession | None = None
     raw_clock: Clock | None = None
+    llm: LLMGateway | None = None
+    recorded_llm: RecordedLLM | None = None
 
     def bind(self, session: EffectSession) -> LoopContext:
         """The context one node execution sees: every outside input goes through effects."""
@@ -48,11 +57,18 @@ class LoopContext:
             memory=RecordedMemory(self.memory, session),
             session=session,
             raw_clock=self.clock,
+            recorded_llm=RecordedLLM(self.llm, session),
         )
 
     def unrecorded_clock(self) -> Clock:
         """The clock for code that already runs inside an effect (never nest effects)."""
         return self.raw_clock or self.clock
+
+    def model(self) -> RecordedLLM:
+        """The recorded model client of this node execution."""
+        if self.recorded_llm is None:
+            raise RuntimeError("node ran outside with_effects: no recorded LLM bound")
+        return self.recorded_llm
 
     def effect_session(self) -> EffectSession:
         if self.session is None:

@@ -13,6 +13,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from agents import monitor
+from agents.llm.planning import propose_plan
+from agents.llm.risk_floor import apply_model_floor
+from agents.models import Plan
 from agents.planner import plan_remediation
 from agents.safeguard import review as safeguard_review
 from graphs.approval import await_approval, record_decision, request_approval, route_decision
@@ -128,12 +131,17 @@ def plan(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
         exclude=frozenset(state.failed_runbooks),
         stats=ctx.memory.runbook_stats(top.fault_type) if top else {},
     )
+    llm: dict[str, Any] = {}
+    message = proposal.summary
+    if proposal.source == "escalation" and ctx.model().model():
+        proposal, llm, message = _ask_model(state, ctx, proposal, attempt)
     return move(
         state,
         Status.PLANNING,
         ctx.clock.now(),
         "plan",
-        proposal.summary,
+        message,
+        **llm,
         plan=proposal,
         risk=None,
         next_step=0,
@@ -144,11 +152,24 @@ def plan(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     )
 
 
+def _ask_model(
+    state: IncidentState, ctx: LoopContext, rules: Plan, attempt: int
+) -> tuple[Plan, dict[str, Any], str]:
+    """Unknown pattern, LLM configured: its plan if valid, else the rules' escalation + reason."""
+    assert state.diagnosis is not None
+    outcome = propose_plan(ctx.model(), state.id, state.diagnosis, ctx.source.topology(), attempt)
+    update = {"llm_calls": [outcome.call]}
+    if outcome.plan is None:
+        return rules, update, f"{rules.summary} (LLM {outcome.call.outcome})"
+    return outcome.plan, update, outcome.plan.summary
+
+
 def review(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     """Guardrails and risk classification; decide the route."""
     ctx = runtime.context
     assert state.plan is not None
     risk = safeguard_review(state.plan, ctx.policy)
+    risk = apply_model_floor(state.plan, risk, ctx.catalog, ctx.policy)
     now = ctx.clock.now()
     message = f"risk {risk.level} (score {risk.score}, {risk.healing_level}): route {risk.route}"
     if risk.violations:

@@ -83,6 +83,7 @@ def _decision(
         inputs_hash=digest(before + session.inputs_hash()),
         outputs_hash=digest(canonical(to_jsonable_python(update))),
         rule=_rule(name, update, ctx),
+        model=update["llm_calls"][-1].model if update.get("llm_calls") else None,
         human=_human(name, update),
     )
 
@@ -92,6 +93,10 @@ def _rule(name: str, update: dict[str, Any], ctx: LoopContext) -> str:
         return ANALYSIS_RULES
     if name == "plan":
         plan = update["plan"]
+        if update.get("llm_calls"):
+            call = update["llm_calls"][-1]
+            used = "llm" if plan.source == "llm" else f"planner:escalation, LLM {call.outcome}"
+            return f"{used}; prompt {call.template} sha256:{call.prompt_hash}"
         if plan.runbook_id:
             return f"runbook:{plan.runbook_id}@{_catalog_version(ctx)}"
         return "planner:escalation"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.llm.gateway import LLMGateway
+from agents.llm.models import LLMReply
 from graphs.effects import EffectSession, canonical, digest
 from memory.loop_memory import LoopMemory, RunbookOutcome
 from memory.models import IncidentRecord, MemoryMatch
 from memory.runbook_stats import RunbookStats
+from prompts.loader import RenderedPrompt
 from tools.actions import Clock
 from tools.notify import Notifier
 from tools.telemetry import ServiceGraph, TelemetrySource, TelemetryWindow
@@ -115,6 +118,28 @@ class RecordedMemory:
 
     def close(self) -> None:
         """The inner memory is closed by whoever opened it."""
+
+
+class RecordedLLM:
+    """The model as the loop sees it: whether one is configured and each reply are recorded."""
+
+    def __init__(self, inner: LLMGateway | None, session: EffectSession) -> None:
+        self.inner, self.session = inner, session
+
+    def model(self) -> str | None:
+        """The configured model name; None: rules only (recorded, so a replay agrees)."""
+        return self.session.call(
+            "llm.model", {}, lambda: self.inner.config.model if self.inner else None, str | None
+        )
+
+    def chat(self, prompt: RenderedPrompt) -> LLMReply:
+        request = {"template": prompt.template, "prompt_sha256": prompt.sha256}
+        return self.session.call("llm.chat", request, lambda: self._ask(prompt), LLMReply)
+
+    def _ask(self, prompt: RenderedPrompt) -> LLMReply:
+        if self.inner is None:
+            raise RuntimeError("no LLM configured: ask model() before chat()")
+        return self.inner.chat(prompt.system, prompt.user)
 
 
 class Unavailable:

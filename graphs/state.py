@@ -12,6 +12,7 @@ from agents.models import (
     DecisionRecord,
     Diagnosis,
     ExecutionRecord,
+    LLMCall,
     Plan,
     RiskAssessment,
     TimelineEntry,
@@ -64,6 +65,9 @@ class IncidentState(BaseModel):
     escalation_reason: str = ""
     notifications: Annotated[list[str], operator.add] = Field(default_factory=list)
     timeline: Annotated[list[TimelineEntry], operator.add] = Field(default_factory=list)
+    llm_calls: Annotated[list[LLMCall], operator.add] = Field(
+        default_factory=list, description="Model calls: tokens, cost, prompt, outcome"
+    )
     effect_seq: int = Field(default=0, description="Next recorded-effect number of the thread")
     provenance: Annotated[list[DecisionRecord], operator.add] = Field(default_factory=list)
 

@@ -121,10 +121,21 @@ async function loadIncident() {
   const trigger = incident.trigger || {};
   $("subtitle").textContent = `${trigger.kind} ${trigger.scenario || ""} · ${trigger.summary || ""}` +
     ` · requested by ${incident.requester}`;
+  showLlmUsage(incident.llm_usage);
   renderTranscript($("transcript"), incident, messages, {
     canApprove: has("approver") && !incident.busy, decide,
   });
   await loadCharts(incident);
+}
+
+function showLlmUsage(usage) {
+  const line = $("llm-usage");
+  line.hidden = !usage || !usage.calls;
+  if (line.hidden) return;
+  const tokens = usage.prompt_tokens + usage.completion_tokens;
+  line.textContent = `LLM: ${usage.calls} call(s) to ${usage.models.join(", ")} · ` +
+    `${tokens} tokens (${usage.prompt_tokens} prompt, ${usage.completion_tokens} completion)` +
+    ` · $${usage.cost_usd.toFixed(4)}`;
 }
 
 async function loadCharts(incident) {

@@ -1,4 +1,4 @@
-"""Operator chat on an investigation, answered from its state."""
+"""Operator chat on an investigation, answered from its state (LLM or rules)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ def transcript(incident_id: IncidentId, state: State, _: Viewer) -> list[ChatMes
 
 @router.post("/{incident_id}/messages", status_code=201, response_model=ChatMessage)
 def ask(incident_id: IncidentId, body: Question, state: State, caller: Operator) -> ChatMessage:
-    """Ask a question; the deterministic reasoner answers from the incident's state."""
+    """Ask a question; the LLM (when configured) or the rules answer from the incident's state."""
     incident = views.loaded(state, incident_id)
-    reply = chat.answer(incident, body.text, _services(state, incident))
+    llm = state.service.runner.llm
+    reply = chat.answer_with(llm, incident, body.text, _services(state, incident))
     row = state.messages.add(
         incident_id, caller.name, body.text, reply.text, reply.topic, len(incident.timeline)
     )

@@ -1,0 +1,1 @@
+"""LLM reasoning through an OpenAI-compatible endpoint: governed, validated, replayable."""
