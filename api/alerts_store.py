@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from api.db import ApiDatabase
+from memory.database import Database
 
 
 @dataclass(frozen=True)
@@ -25,25 +25,27 @@ class AlertNotice:
 class AlertStore:
     """One row per (fingerprint, investigation); a repeat firing bumps times_seen."""
 
-    def __init__(self, db: ApiDatabase) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def incidents_for(self, fingerprint: str) -> list[str]:
         """Investigations this fingerprint was attached to, newest first."""
-        rows = self.db.query(
+        rows = self.db.fetchall(
             "SELECT incident_id FROM alerts WHERE fingerprint = ? AND incident_id IS NOT NULL"
             " ORDER BY received_at DESC",
             (fingerprint,),
         )
-        return [row["incident_id"] for row in rows]
+        return [row[0] for row in rows]
 
     def record(self, notice: AlertNotice, incident_id: str | None) -> None:
-        with self.db.transaction() as conn:
+        # The lock keeps two API processes from both inserting the same fingerprint.
+        with self.db.transaction(lock="adsh-alerts") as conn:
             updated = conn.execute(
                 "UPDATE alerts SET status = ?, ends_at = ?, received_at = ?,"
-                " times_seen = times_seen + 1 WHERE fingerprint = ? AND incident_id IS ?",
+                " times_seen = times_seen + 1"
+                " WHERE fingerprint = ? AND incident_id IS NOT DISTINCT FROM ?",
                 (notice.status, notice.ends_at, time.time(), notice.fingerprint, incident_id),
-            ).rowcount
+            )
             if not updated:
                 conn.execute(
                     "INSERT INTO alerts (fingerprint, incident_id, alertname, status, labels,"
@@ -61,7 +63,7 @@ class AlertStore:
                 )
 
     def for_incident(self, incident_id: str) -> list[dict[str, Any]]:
-        rows = self.db.query(
+        rows = self.db.fetchdicts(
             "SELECT * FROM alerts WHERE incident_id = ? ORDER BY received_at", (incident_id,)
         )
-        return [{**dict(row), "labels": json.loads(row["labels"])} for row in rows]
+        return [{**row, "labels": json.loads(row["labels"])} for row in rows]

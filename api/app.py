@@ -13,9 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from api.alerts import AlertIntake
 from api.alerts_store import AlertStore
 from api.auth import TokenStore, load_tokens
-from api.db import SCHEMA, ApiDatabase
+from api.db import open_api_database
 from api.deps import AppState
 from api.errors import BodyLimit, install_error_handlers
+from api.fleet.backends import redis_client
+from api.fleet.service import QueuedInvestigationService
 from api.investigations import InvestigationService
 from api.messages_store import MessageStore
 from api.prometheus_targets import PrometheusTargets
@@ -23,6 +25,7 @@ from api.routes import (
     alerts,
     approvals,
     events,
+    health,
     history,
     investigations,
     messages,
@@ -31,7 +34,7 @@ from api.routes import (
 )
 from api.settings import ApiSettings
 from api.targets import SandboxTargets
-from graphs.runner import open_runner
+from graphs.runner import IncidentRunner, open_runner
 
 CONSOLE = Path(__file__).parent / "console"
 
@@ -62,6 +65,7 @@ def create_app(settings: ApiSettings, tokens: TokenStore | None = None) -> FastA
     for module in (investigations, approvals, history, messages, alerts, events, system):
         app.include_router(module.router)
     app.include_router(resolutions.router)
+    app.include_router(health.router)
     _mount_console(app)
     return app
 
@@ -71,10 +75,11 @@ def _open(settings: ApiSettings, tokens: TokenStore, stack: ExitStack) -> AppSta
     if settings.prometheus_url:
         prometheus = PrometheusTargets(settings, settings.verify_seconds)
     targets = SandboxTargets(settings.sandbox_dir, prometheus)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # PostgreSQL mode creates no file there
     runner = stack.enter_context(open_runner(settings, targets))
-    db = ApiDatabase(settings.api_db_path, SCHEMA)
+    db = open_api_database(settings.api_db_path, runner.stores.database)
     stack.callback(db.close)
-    service = InvestigationService(runner, targets, settings)
+    service = _service(settings, runner, targets, stack)
     return AppState(
         settings=settings,
         tokens=tokens,
@@ -82,6 +87,17 @@ def _open(settings: ApiSettings, tokens: TokenStore, stack: ExitStack) -> AppSta
         alerts=AlertIntake(AlertStore(db), service),
         messages=MessageStore(db),
     )
+
+
+def _service(
+    settings: ApiSettings, runner: IncidentRunner, targets: SandboxTargets, stack: ExitStack
+) -> InvestigationService:
+    """In-process by default; with ADSH_REDIS_URL, jobs for `adsh worker` processes."""
+    if not settings.redis_url:
+        return InvestigationService(runner, targets, settings)
+    client = redis_client(settings)
+    stack.callback(client.close)
+    return QueuedInvestigationService(runner, targets, settings, client)
 
 
 def _mount_console(app: FastAPI) -> None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import typer
 
 from api.cli_bundle import analyze, eval_rca
+from api.cli_checkpoints import checkpoints_app
 from api.cli_eval_memory import eval_memory
 from api.cli_evals_run import eval_compare, eval_run
+from api.cli_health import feedback, health
 from api.cli_memory import memory_app
 from api.cli_nab import detect, eval_nab
 from api.cli_runbooks import resolve_command, runbooks_app
 from api.cli_sandbox import sandbox_app
 from api.cli_sandbox_export import export
+from api.cli_worker import worker
+from api.watch import watch
 
 eval_app = typer.Typer(help="Offline evals: scenario suites, real-telemetry RCA, NAB.",
                        no_args_is_help=True)  # fmt: skip
@@ -31,4 +35,9 @@ def register(app: typer.Typer) -> None:
     sandbox_app.command("export")(export)
     app.add_typer(memory_app, name="memory")
     app.add_typer(runbooks_app, name="runbooks")
+    app.add_typer(checkpoints_app, name="checkpoints")
     app.command("resolve")(resolve_command)
+    app.command("worker")(worker)
+    app.command("health")(health)
+    app.command("feedback")(feedback)
+    app.command("watch")(watch)

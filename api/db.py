@@ -1,45 +1,24 @@
-"""The API's own SQLite file (alerts, chat messages): one connection, serialized by a lock."""
+"""The API's own database (alerts, chat messages): a SQLite file, or the shared PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+
+from memory.database import Database
+from memory.pg_migrations import migrate
+from memory.pg_store import PgDatabase
+from memory.sqlite_store import SqliteDatabase
 
 
-class ApiDatabase:
-    """A WAL SQLite database; every statement runs under one lock, each write commits."""
+def open_api_database(path: Path, shared: PgDatabase | None = None) -> Database:
+    """The API tables in PostgreSQL when the stores are there (migrated), else a WAL file.
 
-    def __init__(self, path: Path, schema: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.executescript(schema)
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+    The caller closes what it gets; closing the PostgreSQL one leaves the shared pool open.
+    """
+    if shared is None:
+        return SqliteDatabase(path, SCHEMA, synchronous_full=True)
+    migrate(shared, "api")
+    return shared.borrow()
 
 
 SCHEMA = """

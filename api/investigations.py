@@ -71,6 +71,10 @@ class InvestigationService:
     def stop(self) -> None:
         self.worker.stop()
 
+    def ready_problems(self) -> list[str]:
+        """Why this service cannot take work now (empty when it can)."""
+        return [] if self.worker.alive() else ["graph worker is not running"]
+
     # reads ---------------------------------------------------------------------------
     def status_counts(self) -> dict[str, int]:
         with self._lock:

@@ -30,6 +30,13 @@ class ApiSettings(Settings, PrometheusSettings):
         default=True, description="Continue runs a crash interrupted when the server starts"
     )
 
+    worker_lock_ttl_seconds: float = Field(
+        default=30.0, ge=0.1, description="Expiry of an incident's lock; renewed every third"
+    )
+    worker_reclaim_idle_seconds: float = Field(
+        default=60.0, gt=0, description="A job idle this long on a silent worker is reclaimed"
+    )
+
     @field_validator("api_tokens_file")
     @classmethod
     def _file_exists(cls, value: Path | None) -> Path | None:

@@ -1,4 +1,4 @@
-"""Checkpointer factory: SQLite by default, with a strict allow-list serializer."""
+"""Checkpointer factory: SQLite by default, PostgreSQL when configured; strict serializer."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
+from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
 import agents.models
@@ -21,6 +25,8 @@ import graphs.lifecycle
 import graphs.state
 import tools.analysis.models
 import tools.telemetry
+from graphs.settings import Settings
+from memory.pg_store import PgDatabase
 
 _STATE_MODULES: tuple[ModuleType, ...] = (
     agents.models,
@@ -67,15 +73,47 @@ def sqlite_checkpointer(path: Path, key: bytes | None = None) -> Iterator[Sqlite
         conn.close()
 
 
-def thread_ids(path: Path) -> list[str]:
+@contextmanager
+def postgres_checkpointer(
+    database: PgDatabase, key: bytes | None = None
+) -> Iterator[PostgresSaver]:
+    """A PostgresSaver on the database's pool, its tables set up (once across processes)."""
+    saver = PostgresSaver(database.pool, serde=checkpoint_serializer(key))
+    # setup() runs CREATE INDEX CONCURRENTLY (no transaction): a session lock keeps
+    # processes starting together from racing on its migrations table.
+    with database.session_lock("adsh-checkpoint-setup"):
+        saver.setup()
+    yield saver
+
+
+@contextmanager
+def open_checkpointer(
+    settings: Settings, database: PgDatabase | None
+) -> Iterator[BaseCheckpointSaver[Any]]:
+    """PostgreSQL when the stores are there (ADSH_DATABASE_URL), else the data dir's SQLite."""
+    key = settings.checkpoint_key_bytes()
+    if database is not None:
+        with postgres_checkpointer(database, key) as saver:
+            yield saver
+    else:
+        with sqlite_checkpointer(settings.checkpoint_path, key) as sqlite_saver:
+            yield sqlite_saver
+
+
+_SQLITE_THREADS = "SELECT thread_id, MIN(rowid) FROM checkpoints GROUP BY thread_id ORDER BY 2"
+# checkpoint ids are time-ordered UUIDv6, so the smallest one dates a thread's start.
+_POSTGRES_THREADS = (
+    "SELECT thread_id FROM checkpoints WHERE checkpoint_ns = ''"
+    " GROUP BY thread_id ORDER BY MIN(checkpoint_id)"
+)
+
+
+def thread_ids(saver: BaseCheckpointSaver[Any]) -> list[str]:
     """Every incident (thread) that has checkpoints, oldest first."""
-    if not path.exists():
-        return []
-    with sqlite3.connect(path) as conn:
-        try:
-            rows = conn.execute(
-                "SELECT thread_id, MIN(rowid) FROM checkpoints GROUP BY thread_id ORDER BY 2"
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
-    return [row[0] for row in rows]
+    if isinstance(saver, SqliteSaver):
+        with saver.cursor(transaction=False) as cursor:
+            return [row[0] for row in cursor.execute(_SQLITE_THREADS).fetchall()]
+    if isinstance(saver, PostgresSaver) and isinstance(saver.conn, ConnectionPool):
+        with saver.conn.connection() as conn:
+            return [row["thread_id"] for row in conn.execute(_POSTGRES_THREADS).fetchall()]
+    raise TypeError(f"cannot list the threads of a {type(saver).__name__}")

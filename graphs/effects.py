@@ -21,10 +21,13 @@ from typing import Any, Literal, TypeVar
 from Crypto.Cipher import AES
 from pydantic import TypeAdapter
 
+from memory.database import Database
 from memory.sqlite_store import SqliteStore
 
 T = TypeVar("T")
 Mode = Literal["live", "replay"]
+
+_BLOBS_LOCK = "adsh-effect-blobs"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS effects (
@@ -37,6 +40,7 @@ CREATE TABLE IF NOT EXISTS effects (
     blob_hash TEXT NOT NULL,
     PRIMARY KEY (thread_id, seq)
 );
+CREATE INDEX IF NOT EXISTS effects_blob ON effects (blob_hash);
 CREATE TABLE IF NOT EXISTS effect_blobs (
     hash TEXT PRIMARY KEY,
     body BLOB NOT NULL
@@ -79,35 +83,37 @@ def digest(text: str | bytes) -> str:
 
 
 class EffectStore(SqliteStore):
-    """SQLite store of effects; results are compressed and content-addressed (deduplicated)."""
+    """Effects in SQLite or PostgreSQL; results compressed, content-addressed (deduplicated)."""
 
-    def __init__(self, path: Path, key: bytes | None = None) -> None:
+    SCHEMA = _SCHEMA
+
+    def __init__(self, where: Path | Database, key: bytes | None = None) -> None:
         self._key = key
-        super().__init__(path, _SCHEMA)
+        super().__init__(where)
 
     def get(self, thread_id: str, seq: int) -> EffectRecord | None:
-        row = self._conn.execute(
+        row = self.db.fetchone(
             "SELECT e.node, e.kind, e.request, e.request_hash, b.body FROM effects e"
             " JOIN effect_blobs b ON b.hash = e.blob_hash WHERE e.thread_id=? AND e.seq=?",
             (thread_id, seq),
-        ).fetchone()
+        )
         if row is None:
             return None
         node, kind, request, request_hash, body = row
         return EffectRecord(
-            thread_id, seq, node, kind, json.loads(request), request_hash, zlib.decompress(body)
+            thread_id, seq, node, kind, json.loads(request), request_hash, self._open(body)
         )
 
     def put(self, record: EffectRecord) -> None:
         blob_hash = digest(record.result_json)
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(
-                "INSERT OR IGNORE INTO effect_blobs (hash, body) VALUES (?, ?)",
+        # Shared with other writers, exclusive against `delete_threads`' blob collection.
+        with self.db.transaction(lock=_BLOBS_LOCK, shared=True) as session:
+            session.execute(
+                "INSERT INTO effect_blobs (hash, body) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (blob_hash, self._seal(record.result_json)),
             )
-            self._conn.execute(
-                "INSERT OR IGNORE INTO effects VALUES (?,?,?,?,?,?,?)",
+            session.execute(
+                "INSERT INTO effects VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (
                     record.thread_id,
                     record.seq,
@@ -118,7 +124,19 @@ class EffectStore(SqliteStore):
                     blob_hash,
                 ),
             )
-            self._conn.execute("COMMIT")
+
+    def delete_threads(self, thread_ids: list[str]) -> int:
+        """Forget these threads' effects and the results no other thread uses; rows deleted."""
+        with self.db.transaction(lock=_BLOBS_LOCK) as session:
+            deleted = sum(
+                session.execute("DELETE FROM effects WHERE thread_id=?", (thread_id,))
+                for thread_id in thread_ids
+            )
+            session.execute(
+                "DELETE FROM effect_blobs WHERE NOT EXISTS"
+                " (SELECT 1 FROM effects e WHERE e.blob_hash = effect_blobs.hash)"
+            )
+        return deleted
 
     def _seal(self, body: bytes) -> bytes:
         """Compress, then encrypt (AES-EAX) when the store has a key."""
@@ -142,17 +160,16 @@ class EffectStore(SqliteStore):
             raise EffectStoreLocked(f"cannot decrypt recorded effects: {exc}") from exc
 
     def count(self, thread_id: str) -> int:
-        row = self._conn.execute(
-            "SELECT COUNT(*) FROM effects WHERE thread_id=?", (thread_id,)
-        ).fetchone()
-        return int(row[0])
+        row = self.db.fetchone("SELECT COUNT(*) FROM effects WHERE thread_id=?", (thread_id,))
+        return int(row[0]) if row else 0
 
     def copy_thread(self, source: str, target: str, below_seq: int) -> None:
         """Give a fork the effects its history already consumed."""
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR IGNORE INTO effects SELECT ?, seq, node, kind, request_hash, request,"
-                " blob_hash FROM effects WHERE thread_id=? AND seq<?",
+        with self.db.transaction(lock=_BLOBS_LOCK, shared=True) as session:
+            session.execute(
+                "INSERT INTO effects SELECT CAST(? AS TEXT), seq, node, kind, request_hash,"
+                " request, blob_hash FROM effects WHERE thread_id=? AND seq<?"
+                " ON CONFLICT DO NOTHING",
                 (target, source, below_seq),
             )
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 
+from agents.llm.gateway import LLMConfig, LLMGateway
 from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
 from graphs.checkpoint_info import CheckpointInfo, checkpoint_info
-from graphs.checkpointer import sqlite_checkpointer, thread_ids
+from graphs.checkpointer import open_checkpointer, thread_ids
 from graphs.context import LoopContext
 from graphs.errors import ApprovalRefused, IncidentNotFound, NotAwaitingApproval
 from graphs.incident import builder
@@ -58,15 +59,17 @@ class IncidentRunner:
 
     def __init__(
         self,
-        saver: SqliteSaver,
+        saver: BaseCheckpointSaver[Any],
         stores: Stores,
         settings: Settings,
         targets: TargetFactory,
         notifier: Notifier,
         catalog: RunbookCatalog | None = None,
         memory: LoopMemory | None = None,
+        llm: LLMGateway | None = None,
     ) -> None:
         self.settings = settings
+        self.llm = llm or gateway_from_settings(settings)
         self.base_catalog = catalog or load_catalog()
         self.learned = LearnedRunbooks(settings.learned_runbooks_dir)
         self.memory: LoopMemory = memory or DisabledMemory()
@@ -85,8 +88,8 @@ class IncidentRunner:
         return self.learned.merged(self.base_catalog)
 
     def new_id(self, trigger: Trigger) -> str:
-        """Deterministic for a given data directory: scenario, seed and incident count."""
-        count = len(thread_ids(self.settings.checkpoint_path))
+        """Deterministic for a given store (data dir or database): scenario, seed, count."""
+        count = len(thread_ids(self.saver))
         return self.claim_id(
             "inc-"
             + hashlib.sha256(f"{trigger.scenario}:{trigger.seed}:{n}".encode()).hexdigest()[:8]
@@ -94,11 +97,11 @@ class IncidentRunner:
         )
 
     def claim_id(self, candidates: Iterable[str]) -> str:
-        """The first candidate not used by a thread nor handed out before in this process."""
+        """The first candidate no thread uses and no process claimed before (atomic claim)."""
         with self._ids:
-            taken = set(thread_ids(self.settings.checkpoint_path)) | self._reserved
+            taken = set(thread_ids(self.saver)) | self._reserved
             for candidate in candidates:
-                if candidate not in taken:
+                if candidate not in taken and self.stores.ids.claim(candidate):
                     self._reserved.add(candidate)
                     return candidate
         raise RuntimeError("could not allocate an incident id")
@@ -197,7 +200,7 @@ class IncidentRunner:
         return [checkpoint_info(s, node) for s, node in zip(snapshots, producers, strict=False)]
 
     def list(self) -> list[IncidentState]:
-        return [self.get(i) for i in thread_ids(self.settings.checkpoint_path)]
+        return [self.get(i) for i in thread_ids(self.saver)]
 
     def _run(
         self,
@@ -262,6 +265,7 @@ class IncidentRunner:
             catalog=self.catalog,
             monitor=target.monitor or MonitorConfig(verify_seconds=self.settings.verify_seconds),
             memory=self.memory,
+            llm=self.llm,
         )
 
 
@@ -275,18 +279,37 @@ def open_runner(
     targets: TargetFactory,
     notifier: Notifier | None = None,
     catalog: RunbookCatalog | None = None,
+    llm: LLMGateway | None = None,
 ) -> Iterator[IncidentRunner]:
-    """An IncidentRunner over the settings' data directory, closed on exit."""
+    """An IncidentRunner over the settings' backend (data dir or PostgreSQL), closed on exit."""
     stores = open_stores(settings)
     memory = open_loop_memory(
-        settings.memory_config() if settings.memory else None, settings.runbook_stats_path
+        settings.memory_config() if settings.memory else None,
+        stores.runbook_stats_source(settings),
     )
     try:
-        with sqlite_checkpointer(
-            settings.checkpoint_path, settings.checkpoint_key_bytes()
-        ) as saver:
+        with open_checkpointer(settings, stores.database) as saver:
             notify = notifier or default_notifier(settings)
-            yield IncidentRunner(saver, stores, settings, targets, notify, catalog, memory)
+            yield IncidentRunner(saver, stores, settings, targets, notify, catalog, memory, llm)
     finally:
         stores.close()
         memory.close()
+
+
+def gateway_from_settings(settings: Settings) -> LLMGateway | None:
+    """The model gateway of ADSH_LLM_* settings; None when no model is configured."""
+    if not settings.llm_model:
+        return None
+    return LLMGateway(
+        LLMConfig(
+            model=settings.llm_model,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key,
+            timeout_seconds=settings.llm_timeout_seconds,
+            max_retries=settings.llm_max_retries,
+            requests_per_minute=settings.llm_requests_per_minute,
+            seed=settings.llm_seed,
+            circuit_failures=settings.llm_circuit_failures,
+            circuit_reset_seconds=settings.llm_circuit_reset_seconds,
+        )
+    )

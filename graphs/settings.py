@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(
         default=None, description="postgresql://...: checkpoints and stores in PostgreSQL"
     )
-    redis_url: str | None = Field(default=None, description="redis://...: work queue, locks, events")
+    redis_url: str | None = Field(
+        default=None, description="redis://...: work queue, locks, events"
+    )
     redis_prefix: str = Field(default="adsh", description="Key prefix of every Redis key")
     checkpoint_retention_days: float | None = Field(
         default=None, gt=0, description="Prune checkpoints of incidents finished this long ago"

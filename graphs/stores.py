@@ -1,13 +1,20 @@
-"""The durable stores beside the checkpoints, and the notifiers a data directory uses."""
+"""The durable stores beside the checkpoints, the backend they live in, and the notifiers."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from graphs.effects import EffectStore
 from graphs.settings import Settings
 from memory.action_log import ActionLog
 from memory.audit import AuditTrail
+from memory.database import Database
+from memory.incident_ids import IncidentIds
+from memory.pg_migrations import migrate
+from memory.pg_store import PgDatabase, open_pool, ping
 from tools.notify import FanoutNotifier, LogNotifier, Notifier, WebhookNotifier
 
 
@@ -25,17 +32,63 @@ class Stores:
     action_log: ActionLog
     effects: EffectStore
     audit: AuditTrail
+    ids: IncidentIds
+    database: PgDatabase | None = None
+    """The shared PostgreSQL database (ADSH_DATABASE_URL); None: SQLite files in the data dir."""
+
+    def runbook_stats_source(self, settings: Settings) -> Path | Database:
+        """Where the runbook statistics live: the shared database, else their own file."""
+        return self.database.borrow() if self.database else settings.runbook_stats_path
 
     def close(self) -> None:
         self.action_log.close()
         self.effects.close()
         self.audit.close()
+        self.ids.close()
+        if self.database is not None:
+            self.database.close()
+
+
+def open_database(settings: Settings) -> PgDatabase | None:
+    """The PostgreSQL pool with the stores' schema migrated, or None in embedded mode."""
+    if settings.database_url is None:
+        return None
+    database = PgDatabase(open_pool(settings.database_url.get_secret_value()))
+    try:
+        migrate(database, "memory")
+    except BaseException:
+        database.close()
+        raise
+    return database
 
 
 def open_stores(settings: Settings) -> Stores:
-    """Action log, recorded effects and audit trail under the settings' data directory."""
+    """Action log, recorded effects, audit trail and id claims: PostgreSQL or the data dir."""
+    database = open_database(settings)
+    key = settings.checkpoint_key_bytes()
+    if database is not None:
+        return Stores(
+            ActionLog(database), EffectStore(database, key), AuditTrail(database),
+            IncidentIds(database), database,
+        )  # fmt: skip
     return Stores(
         action_log=ActionLog(settings.action_log_path),
-        effects=EffectStore(settings.checkpoint_path, settings.checkpoint_key_bytes()),
+        effects=EffectStore(settings.checkpoint_path, key),
         audit=AuditTrail(settings.audit_path),
+        ids=IncidentIds(settings.action_log_path),
     )
+
+
+def backend_health(settings: Settings) -> dict[str, Any]:
+    """What the durable state lives in and whether it answers (for readiness checks)."""
+    if settings.database_url is None:
+        return {"backend": "sqlite", "ok": _writable(settings.data_dir),
+                "data_dir": str(settings.data_dir)}  # fmt: skip
+    return {"backend": "postgresql", **ping(settings.database_url.get_secret_value())}
+
+
+def _writable(directory: Path) -> bool:
+    """The data dir can be written (or created: its nearest existing parent can be)."""
+    while not directory.exists():
+        directory = directory.parent
+    return directory.is_dir() and os.access(directory, os.W_OK)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -51,10 +50,14 @@ class ActionLogEntry(BaseModel):
 
 
 class ActionLog(SqliteStore):
-    """SQLite-backed action log (WAL, one connection guarded by a lock)."""
+    """The log in its own SQLite file (WAL, fsync per commit) or a shared PostgreSQL database.
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA, synchronous_full=True)
+    `begin` is the claim: the idempotency key is the primary key, so of several processes
+    racing on one step exactly one inserts the row and executes it.
+    """
+
+    SCHEMA = _SCHEMA
+    SYNCHRONOUS_FULL = True
 
     def begin(
         self,
@@ -69,13 +72,15 @@ class ActionLog(SqliteStore):
         at: int,
     ) -> tuple[ActionLogEntry, bool]:
         """Record intent to run a step; returns (entry, created). created False = seen before."""
-        with self._lock:
-            cursor = self._conn.execute(
-                "INSERT OR IGNORE INTO action_log (idempotency_key, incident_id, phase, step,"
-                " action, target, params, status, started_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        created = (
+            self.db.execute(
+                "INSERT INTO action_log (idempotency_key, incident_id, phase, step, action,"
+                " target, params, status, started_at) VALUES (?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (idempotency_key) DO NOTHING",
                 (key, incident_id, phase, step, action, target, json.dumps(params), "started", at),
             )
-            created = cursor.rowcount == 1
+            == 1
+        )
         entry = self.get(key)
         assert entry is not None
         return entry, created
@@ -84,28 +89,25 @@ class ActionLog(SqliteStore):
         self, key: str, status: EntryStatus, detail: str, data: dict[str, Any], at: int
     ) -> ActionLogEntry:
         """Record the outcome of a started step."""
-        with self._lock:
-            self._conn.execute(
-                "UPDATE action_log SET status=?, detail=?, data=?, finished_at=?"
-                " WHERE idempotency_key=?",
-                (status, detail, json.dumps(data, sort_keys=True), at, key),
-            )
+        self.db.execute(
+            "UPDATE action_log SET status=?, detail=?, data=?, finished_at=?"
+            " WHERE idempotency_key=?",
+            (status, detail, json.dumps(data, sort_keys=True), at, key),
+        )
         entry = self.get(key)
         if entry is None:
             raise KeyError(f"action log has no entry {key!r} to finish")
         return entry
 
     def get(self, key: str) -> ActionLogEntry | None:
-        row = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM action_log WHERE idempotency_key=?", (key,)
-        ).fetchone()
+        row = self.db.fetchone(f"SELECT {_COLUMNS} FROM action_log WHERE idempotency_key=?", (key,))
         return _entry(row) if row else None
 
     def for_incident(self, incident_id: str) -> list[ActionLogEntry]:
-        rows = self._conn.execute(
+        rows = self.db.fetchall(
             f"SELECT {_COLUMNS} FROM action_log WHERE incident_id=? ORDER BY started_at, rowid",
             (incident_id,),
-        ).fetchall()
+        )
         return [_entry(row) for row in rows]
 
 

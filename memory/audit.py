@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from memory.database import Session
 from memory.sqlite_store import SqliteStore
 
 GENESIS = "0" * 64
@@ -75,51 +75,21 @@ def entry_hash(prev_hash: str, key: str, incident_id: str, body: dict[str, Any])
 
 
 class AuditTrail(SqliteStore):
-    """The chain in SQLite; appends are idempotent per key (a re-run node appends once)."""
+    """The chain in SQLite or PostgreSQL; appends are idempotent per key (a re-run node
+    appends once) and serialized across processes, so concurrent writers keep one chain."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
+    SCHEMA = _SCHEMA
 
     def append(self, key: str, incident_id: str, body: dict[str, Any]) -> AuditReceipt:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                receipt = self._append_locked(key, incident_id, body)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-        return receipt
-
-    def _append_locked(self, key: str, incident_id: str, body: dict[str, Any]) -> AuditReceipt:
-        existing = self._conn.execute(
-            "SELECT seq, hash FROM audit_log WHERE key=?", (key,)
-        ).fetchone()
-        if existing:
-            return AuditReceipt(seq=existing[0], hash=existing[1])
-        head = self._conn.execute("SELECT count, hash FROM audit_head WHERE id=1").fetchone()
-        count, prev = head if head else (0, GENESIS)
-        body = json.loads(json.dumps(body, sort_keys=True, default=str))
-        digest = entry_hash(prev, key, incident_id, body)
-        seq = count + 1
-        self._conn.execute(
-            "INSERT INTO audit_log (seq, key, incident_id, body, prev_hash, hash)"
-            " VALUES (?,?,?,?,?,?)",
-            (seq, key, incident_id, json.dumps(body, sort_keys=True), prev, digest),
-        )
-        self._conn.execute(
-            "INSERT INTO audit_head (id, count, hash) VALUES (1, ?, ?)"
-            " ON CONFLICT(id) DO UPDATE SET count=excluded.count, hash=excluded.hash",
-            (seq, digest),
-        )
-        return AuditReceipt(seq=seq, hash=digest)
+        with self.db.transaction(lock="adsh-audit-append") as session:
+            return _append_locked(session, key, incident_id, body)
 
     def entries(self, incident_id: str | None = None) -> list[AuditEntry]:
         query = "SELECT seq, key, incident_id, body, prev_hash, hash FROM audit_log"
         params: tuple[str, ...] = ()
         if incident_id is not None:
             query, params = query + " WHERE incident_id=?", (incident_id,)
-        rows = self._conn.execute(query + " ORDER BY rowid", params).fetchall()
+        rows = self.db.fetchall(query + " ORDER BY seq", params)
         return [
             AuditEntry(seq=r[0], key=r[1], incident_id=r[2], body=json.loads(r[3]),
                        prev_hash=r[4], hash=r[5])
@@ -139,12 +109,35 @@ class AuditTrail(SqliteStore):
         return self._check_head(len(entries), prev)
 
     def _check_head(self, count: int, last_hash: str) -> ChainReport:
-        head = self._conn.execute("SELECT count, hash FROM audit_head WHERE id=1").fetchone()
+        head = self.db.fetchone("SELECT count, hash FROM audit_head WHERE id=1")
         head_count, head_hash = head if head else (0, GENESIS)
         if (head_count, head_hash) != (count, last_hash):
             reason = f"chain ends at entry {count} but the head records {head_count} entries"
             return ChainReport(ok=False, entries=count, first_broken=count + 1, reason=reason)
         return ChainReport(ok=True, entries=count)
+
+
+def _append_locked(
+    session: Session, key: str, incident_id: str, body: dict[str, Any]
+) -> AuditReceipt:
+    existing = session.fetchone("SELECT seq, hash FROM audit_log WHERE key=?", (key,))
+    if existing:
+        return AuditReceipt(seq=existing[0], hash=existing[1])
+    head = session.fetchone("SELECT count, hash FROM audit_head WHERE id=1")
+    count, prev = head if head else (0, GENESIS)
+    body = json.loads(json.dumps(body, sort_keys=True, default=str))
+    digest = entry_hash(prev, key, incident_id, body)
+    seq = count + 1
+    session.execute(
+        "INSERT INTO audit_log (seq, key, incident_id, body, prev_hash, hash) VALUES (?,?,?,?,?,?)",
+        (seq, key, incident_id, json.dumps(body, sort_keys=True), prev, digest),
+    )
+    session.execute(
+        "INSERT INTO audit_head (id, count, hash) VALUES (1, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET count=excluded.count, hash=excluded.hash",
+        (seq, digest),
+    )
+    return AuditReceipt(seq=seq, hash=digest)
 
 
 def _problem(entry: AuditEntry, prev: str, expected_seq: int) -> str:

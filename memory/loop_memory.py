@@ -7,6 +7,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from memory.database import Database
 from memory.incident_memory import IncidentMemory, MemoryConfig
 from memory.models import IncidentRecord, MemoryMatch
 from memory.runbook_stats import RunbookStats, RunbookStatsStore
@@ -79,7 +80,7 @@ class IncidentMemoryService:
         return f"memory:{record.id}"
 
 
-def open_loop_memory(config: MemoryConfig | None, stats_path: Path) -> LoopMemory:
+def open_loop_memory(config: MemoryConfig | None, stats_path: Path | Database) -> LoopMemory:
     """Chroma memory and runbook statistics, or DisabledMemory when config is None."""
     if config is None:
         return DisabledMemory()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from memory.sqlite_store import SqliteStore
@@ -36,10 +34,9 @@ class RunbookStats(BaseModel):
 
 
 class RunbookStatsStore(SqliteStore):
-    """SQLite under the data directory; recording an outcome twice counts it once."""
+    """SQLite under the data directory, or PostgreSQL; an outcome recorded twice counts once."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
+    SCHEMA = _SCHEMA
 
     def record(
         self,
@@ -51,11 +48,12 @@ class RunbookStatsStore(SqliteStore):
         healed: bool,
         at: int,
     ) -> None:
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO runbook_outcomes VALUES (?,?,?,?,?,?)",
-                (incident_id, runbook_id, fault_type, service, int(healed), at),
-            )
+        self.db.execute(
+            "INSERT INTO runbook_outcomes VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT (incident_id, runbook_id) DO UPDATE SET fault_type=excluded.fault_type,"
+            " service=excluded.service, healed=excluded.healed, at=excluded.at",
+            (incident_id, runbook_id, fault_type, service, int(healed), at),
+        )
 
     def stats(self, fault_type: str | None = None) -> dict[str, RunbookStats]:
         """Per runbook id (for one fault type when given), sorted by id."""
@@ -63,5 +61,5 @@ class RunbookStatsStore(SqliteStore):
         params: tuple[str, ...] = ()
         if fault_type is not None:
             query, params = query + " WHERE fault_type=?", (fault_type,)
-        rows = self._conn.execute(query + " GROUP BY runbook_id ORDER BY runbook_id", params)
+        rows = self.db.fetchall(query + " GROUP BY runbook_id ORDER BY runbook_id", params)
         return {r: RunbookStats(successes=int(s), failures=int(f)) for r, s, f in rows}

@@ -1,23 +1,115 @@
-"""Base of the embedded SQLite stores: a WAL file with its schema, one guarded connection."""
+"""Embedded SQLite: a WAL file with its schema behind the Database interface, and the store base."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, ClassVar
+
+from memory.database import Database, Row
 
 
-class SqliteStore:
-    """One connection shared across threads; writers take `self._lock`."""
+class SqliteSession:
+    """Statements on one SQLite connection, no locking (the caller holds it)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.conn.execute(sql, params).rowcount
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return tuple(row) if row is not None else None
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return [tuple(row) for row in self.conn.execute(sql, params).fetchall()]
+
+    def fetchdicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class SqliteDatabase:
+    """One connection shared across threads; every statement takes the lock."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path, schema: str, *, synchronous_full: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
         if synchronous_full:  # an fsync per commit: for logs that guard external effects
-            self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.executescript(schema)
+            self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.executescript(schema)
+        self._session = SqliteSession(self.conn)
         self._lock = threading.Lock()
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self._lock:
+            return self._session.execute(sql, params)
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        with self._lock:
+            return self._session.fetchone(sql, params)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._lock:
+            return self._session.fetchall(sql, params)
+
+    def fetchdicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._session.fetchdicts(sql, params)
+
+    @contextmanager
+    def transaction(
+        self, lock: str | None = None, *, shared: bool = False
+    ) -> Iterator[SqliteSession]:
+        """BEGIN IMMEDIATE: one writer at a time across processes, so `lock` needs nothing more."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._session
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            self.conn.close()
+
+
+class SqliteStore:
+    """Base of the durable stores: a SQLite file of their own, or a shared Database.
+
+    Given a path, the store opens (and closes) its own SQLite file with `SCHEMA`; given a
+    Database (PostgreSQL, whose schema the migrations manage), it borrows it.
+    """
+
+    SCHEMA: ClassVar[str] = ""
+    SYNCHRONOUS_FULL: ClassVar[bool] = False
+
+    def __init__(self, where: Path | Database) -> None:
+        if isinstance(where, Path):
+            self.db: Database = SqliteDatabase(
+                where, self.SCHEMA, synchronous_full=self.SYNCHRONOUS_FULL
+            )
+            self._owns_db = True
+        else:
+            self.db, self._owns_db = where, False
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The raw SQLite connection, for tools and tests that inspect the file itself."""
+        if not isinstance(self.db, SqliteDatabase):
+            raise TypeError(f"{type(self).__name__} is not on SQLite ({self.db.dialect})")
+        return self.db.conn
+
+    def close(self) -> None:
+        if self._owns_db:
+            self.db.close()

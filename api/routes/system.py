@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from api.deps import State, Viewer
 from api.errors import error_response
+from api.fleet.backends import database_problem
 from api.scenario_catalog import scenario_rows
 from api.schemas import AUTH_ERRORS, Me, ScenarioRow, error_responses
 
@@ -22,10 +23,11 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses=error_responses(503))
 def readyz(state: State) -> Any:
-    """Ready when the graph worker runs and the data directory is writable."""
-    problems = []
-    if not state.service.worker.alive():
-        problems.append("graph worker is not running")
+    """Ready when the graph worker (or Redis and its relay) and the database answer."""
+    problems = state.service.ready_problems()
+    database = database_problem(state.settings)
+    if database:
+        problems.append(database)
     probe = state.settings.data_dir / ".ready"
     try:
         probe.write_text("ok")

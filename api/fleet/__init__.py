@@ -1,0 +1,1 @@
+"""Scale-out over Redis: a work queue, per-incident locks, event fan-out and the workers."""

@@ -1,0 +1,44 @@
+"""The small SQL interface every durable store is written against (SQLite or PostgreSQL).
+
+Stores write `?` placeholders and SQL both engines accept (`INSERT ... ON CONFLICT`,
+`RETURNING`); the PostgreSQL side rewrites the placeholders. Writes that must not interleave
+with another process's run in `transaction(lock=...)`: SQLite's `BEGIN IMMEDIATE` already
+serializes writers, PostgreSQL takes a transaction-level advisory lock of that name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Row = tuple[Any, ...]
+
+
+class Session(Protocol):
+    """Statements on one connection (inside a transaction when obtained from one)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        ...
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def fetchdicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+
+class Database(Session, Protocol):
+    """A store's database: autocommit statements, or several in one transaction."""
+
+    dialect: str
+    """"sqlite" or "postgresql"."""
+
+    def transaction(
+        self, lock: str | None = None, *, shared: bool = False
+    ) -> AbstractContextManager[Session]:
+        """All-or-nothing; `lock` names a cross-process lock (shared: readers of it)."""
+        ...
+
+    def close(self) -> None: ...

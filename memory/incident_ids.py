@@ -1,0 +1,33 @@
+"""Incident ids claimed before their first checkpoint: an INSERT into a unique table.
+
+Several processes (API, workers) may allocate ids at once; the primary key makes a claim
+atomic, so two of them never start the same incident. Claims are kept after pruning, so a
+pruned incident's id (and the action log keys derived from it) is never reused.
+"""
+
+from __future__ import annotations
+
+import time
+
+from memory.sqlite_store import SqliteStore
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS incident_ids (
+    id TEXT PRIMARY KEY,
+    claimed_at REAL NOT NULL
+);
+"""
+
+
+class IncidentIds(SqliteStore):
+    """The claimed ids, in SQLite beside the action log or in PostgreSQL."""
+
+    SCHEMA = _SCHEMA
+
+    def claim(self, incident_id: str) -> bool:
+        """True when this call claimed the id, False when it was claimed before."""
+        inserted = self.db.execute(
+            "INSERT INTO incident_ids (id, claimed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (incident_id, time.time()),
+        )
+        return inserted == 1
