@@ -23,7 +23,9 @@ from evals.scoring import CaseResult
 
 @one_line_errors
 def eval_run(
-    suite: Annotated[str, typer.Option(help="smoke, default, hard or unknown")] = "smoke",
+    suite: Annotated[
+        str, typer.Option(help="smoke, default, hard, unknown, ambiguous or proactive")
+    ] = "smoke",
     seeds: Annotated[int | None, typer.Option(min=1, help="At most N seeds per case")] = None,
     out: Annotated[Path | None, typer.Option(help="Report folder (default eval-out/SUITE)")] = None,
     determinism: Annotated[

@@ -22,6 +22,7 @@ from graphs.runner import (
 )
 from graphs.settings import Settings
 from graphs.state import IncidentState
+from memory.pg_store import DatabaseUnavailable
 from sandbox.scenarios import UnknownScenarioError
 
 console = Console(soft_wrap=True)
@@ -35,6 +36,7 @@ USER_ERRORS = (
     UnknownScenarioError,
     ValidationError,
     ValueError,
+    DatabaseUnavailable,
 )
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other tools")]

@@ -311,5 +311,6 @@ def gateway_from_settings(settings: Settings) -> LLMGateway | None:
             seed=settings.llm_seed,
             circuit_failures=settings.llm_circuit_failures,
             circuit_reset_seconds=settings.llm_circuit_reset_seconds,
+            prices=settings.llm_prices,
         )
     )

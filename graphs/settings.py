@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     llm_seed: int = Field(default=7)
     llm_circuit_failures: int = Field(default=3, gt=0, description="Failures that open it")
     llm_circuit_reset_seconds: float = Field(default=60.0, gt=0)
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description='JSON {"model": [USD per 1M prompt tokens, per 1M completion tokens]}',
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,8 @@ import httpx
 import pytest
 
 from agents.llm.governance import CircuitBreaker, TokenBucket
+from graphs.runner import gateway_from_settings
+from graphs.settings import Settings
 from tests.agents.llm.conftest import failing_client, gateway
 
 
@@ -64,3 +66,12 @@ def test_the_gateway_stops_calling_once_the_circuit_is_open() -> None:
     second = llm.chat("system", "user")
     assert second.error == "circuit open after repeated model failures"
     assert failing_client.attempts == 2  # type: ignore[attr-defined]
+
+
+def test_prices_from_the_environment_reach_the_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADSH_LLM_MODEL", "gpt-4o-mini")
+    monkeypatch.setenv("ADSH_LLM_PRICES", '{"gpt-4o-mini": [0.15, 0.6]}')
+    gateway = gateway_from_settings(Settings())
+    assert gateway is not None
+    assert gateway.config.cost(2_000_000, 1_000_000) == pytest.approx(0.9)
+    assert gateway.config.cost(0, 0) == 0
