@@ -34,7 +34,7 @@ class AlertIntake:
     def receive(self, alerts: list[AlertmanagerAlert], requester: str) -> list[AlertResult]:
         with self._lock:
             # A group notification repeats its alerts: a new one joins the group's open one.
-            opened = self._open_incidents(alerts)[:1]
+            opened = (self._open_incidents(alerts) or self._open_for_services(alerts))[:1]
             self._call = alerts
             return [self._one(alert, requester, opened) for alert in alerts]
 
@@ -54,6 +54,35 @@ class AlertIntake:
         starts_at = int(min(a.startsAt for a in firing).timestamp())
         return self.service.trigger_alert(_summary(alert), requester, services, starts_at)
 
+    def _open_for_services(self, alerts: list[AlertmanagerAlert]) -> list[str]:
+        """Open investigations of the call's services: later symptoms of the same incident.
+
+        A fault's later symptoms (errors once a disk is full) fire as other alerts, often
+        after the first alert's investigation began and its alert resolved; they join that
+        investigation instead of opening a second one for the same service.
+        """
+        services = sorted({a.labels.get("service", "") for a in alerts if a.status == "firing"})
+        return [
+            incident
+            for service in services
+            if service
+            for incident in self.store.incidents_for_service(service)
+            if self.service.is_open(incident)
+        ]
+
+    def _firing(
+        self, alert: AlertmanagerAlert, requester: str, attached: list[str], opened: list[str]
+    ) -> tuple[str, str]:
+        """The open investigation a firing alert joins (its own or the call's), else a new one."""
+        incident = next((i for i in attached if self.service.is_open(i)), None)
+        if incident is None and opened:
+            incident = opened[0]
+        if incident is not None:
+            return incident, "attached"
+        incident = self._open(alert, requester)
+        opened.append(incident)
+        return incident, "opened"
+
     def _one(self, alert: AlertmanagerAlert, requester: str, opened: list[str]) -> AlertResult:
         notice = _notice(alert)
         attached = self.store.incidents_for(notice.fingerprint)
@@ -61,14 +90,7 @@ class AlertIntake:
             incident = attached[0] if attached else None
             action = "resolved" if incident else "ignored"
         else:
-            incident = next((i for i in attached if self.service.is_open(i)), None)
-            action = "attached"
-            if incident is None and opened:
-                incident = opened[0]
-            elif incident is None:
-                incident = self._open(alert, requester)
-                opened.append(incident)
-                action = "opened"
+            incident, action = self._firing(alert, requester, attached, opened)
         self.store.record(notice, incident)
         result = AlertResult(notice.fingerprint, alert.status, action, incident)
         self.service.hub.publish(

@@ -37,6 +37,17 @@ class AlertStore:
         )
         return [row[0] for row in rows]
 
+    def incidents_for_service(self, service: str) -> list[str]:
+        """Investigations that alerts labelled with this service went to, newest first."""
+        # Labels are stored as sorted-key JSON: LIKE narrows the rows, the parse decides.
+        rows = self.db.fetchall(
+            "SELECT incident_id, labels FROM alerts WHERE incident_id IS NOT NULL"
+            " AND labels LIKE ? ORDER BY received_at DESC",
+            (f"%{json.dumps(service)}%",),
+        )
+        found = [row[0] for row in rows if json.loads(row[1]).get("service") == service]
+        return list(dict.fromkeys(found))
+
     def record(self, notice: AlertNotice, incident_id: str | None) -> None:
         # The lock keeps two API processes from both inserting the same fingerprint.
         with self.db.transaction(lock="adsh-alerts") as conn:

@@ -14,10 +14,12 @@ from tests.api.support import auth, wait_idle
 URL = "/v1/alerts/alertmanager"
 
 
-def alert(fingerprint: str, status: str = "firing", name: str = "AuthDown") -> dict[str, Any]:
+def alert(
+    fingerprint: str, status: str = "firing", name: str = "AuthDown", service: str = "auth"
+) -> dict[str, Any]:
     item: dict[str, Any] = {
         "status": status,
-        "labels": {"alertname": name, "service": "auth", "severity": "page"},
+        "labels": {"alertname": name, "service": service, "severity": "page"},
         "annotations": {"summary": "auth refuses TLS handshakes"},
         "startsAt": "2026-01-02T03:00:00Z",
         "endsAt": "0001-01-01T00:00:00Z",
@@ -96,6 +98,28 @@ def test_a_closed_investigation_is_not_reused(client: TestClient) -> None:
     assert wait_idle(client, incident_id)["status"] == "FAILED"
     again = send(client, alert("fp-9"))
     assert again[0]["action"] == "opened" and again[0]["incident"] != incident_id
+
+
+@pytest.mark.usefixtures("faulty_alert_target")
+def test_later_symptoms_of_the_same_service_join_its_open_investigation(
+    client: TestClient,
+) -> None:
+    incident_id = send(client, alert("fp-cert"))[0]["incident"]
+    assert wait_idle(client, incident_id)["status"] == "AWAITING_APPROVAL"
+    # A later call: auth's error alert (new fingerprint) and, grouped with it, a caller's.
+    later = send(
+        client,
+        alert("fp-errors", name="HighErrorRate"),
+        alert("fp-cart", name="HighErrorRate", service="cart"),
+    )
+    assert [(r["action"], r["incident"]) for r in later] == [("attached", incident_id)] * 2
+    elsewhere = send(client, alert("fp-pay", name="HighErrorRate", service="payment"))
+    assert elsewhere[0]["action"] == "opened" and elsewhere[0]["incident"] != incident_id
+    wait_idle(client, elsewhere[0]["incident"])
+    names = {
+        (a["alertname"], a["labels"]["service"]) for a in wait_idle(client, incident_id)["alerts"]
+    }
+    assert names == {("AuthDown", "auth"), ("HighErrorRate", "auth"), ("HighErrorRate", "cart")}
 
 
 def test_resolved_without_investigation_is_ignored(client: TestClient) -> None:

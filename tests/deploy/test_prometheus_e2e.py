@@ -57,6 +57,7 @@ def _heal(stack: Stack, fault_type: str, service: str, seen: set[str]) -> None:
         f"incident {incident} ({what}) to end", lambda: _ended(stack, incident), 120, stack
     )
     story = "\n".join(f"{t['node']}: {t['message']}" for t in body["timeline"])
+    story += f"\ntrigger: {body['trigger']}\nalerts: {body['alerts']}"
     assert body["status"] == Status.COMPLETED, f"{what}: {body['status']}\n{story}\n{stack.tail()}"
     assert body["trigger"]["target"]["kind"] == "prometheus"
     assert body["root_causes"][0]["service"] == service, story
