@@ -55,8 +55,8 @@ def detect(
     history_end: int | None = None,
 ) -> list[Anomaly]:
     """Anomalies in [start, end) against the baseline [history_start, history_end or start)."""
-    baseline = source.window(history_start, history_end or start)
-    return detect_anomalies(source.window(start, end), baseline)
+    baseline = source.metrics(history_start, history_end or start)
+    return detect_anomalies(source.metrics(start, end), baseline)
 
 
 Recall = Callable[[str, int, str], list[MemoryMatch]]
@@ -110,7 +110,7 @@ def verify(
     start = acted_at + config.settle_seconds
     start -= start % step
     end = now - now % step
-    report = check_recovery(source.window(start, end), source.window(history_start, history_end))
+    report = check_recovery(source.metrics(start, end), source.metrics(history_start, history_end))
     return Verification(at=now, window_start=start, window_end=end, report=report)
 
 

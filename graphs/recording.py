@@ -55,6 +55,12 @@ class RecordedSource:
             "telemetry.window", request, lambda: self.inner.window(start, end), TelemetryWindow
         )
 
+    def metrics(self, start: int, end: int) -> TelemetryWindow:
+        request = {"start": start, "end": end}
+        return self.session.call(
+            "telemetry.metrics", request, lambda: self.inner.metrics(start, end), TelemetryWindow
+        )
+
 
 class RecordedClock:
     """A Clock whose readings and waits are recorded (a replay never waits)."""

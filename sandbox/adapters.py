@@ -37,6 +37,11 @@ class SandboxTelemetrySource:
             raise ValueError(f"window end {end} is before its start {start}")
         return self.env.telemetry(start, end, self.detail_seconds)
 
+    def metrics(self, start: int, end: int) -> TelemetryWindow:
+        if end < start:
+            raise ValueError(f"window end {end} is before its start {start}")
+        return self.env.telemetry(start, end, detail_seconds=0).model_copy(update={"events": []})
+
 
 class SandboxActionAdapter:
     """ActionAdapter that performs actions on the sandbox and saves it after each one."""

@@ -84,6 +84,15 @@ class PrometheusSource:
         return ServiceGraph(services=services, calls=[])
 
     def window(self, start: int, end: int) -> TelemetryWindow:
+        metrics = self.metrics(start, end)
+        if self.detail is None:
+            return metrics
+        extra = self.detail.detail(start, end)
+        return metrics.model_copy(
+            update={"logs": extra.logs, "spans": extra.spans, "events": extra.events}
+        )
+
+    def metrics(self, start: int, end: int) -> TelemetryWindow:
         if end < start:
             raise ValueError(f"window end {end} is before its start {start}")
         first = -(-start // self._step) * self._step
@@ -94,16 +103,7 @@ class PrometheusSource:
                 f" allows {MAX_POINTS}: raise ADSH_PROMETHEUS_STEP_SECONDS"
             )
         metrics = self._metrics(first, count) if count else []
-        extra = self.detail.detail(start, end) if self.detail is not None else None
-        return TelemetryWindow(
-            start=start,
-            end=end,
-            step=self._step,
-            metrics=metrics,
-            logs=extra.logs if extra else [],
-            spans=extra.spans if extra else [],
-            events=extra.events if extra else [],
-        )
+        return TelemetryWindow(start=start, end=end, step=self._step, metrics=metrics)
 
     def _metrics(self, first: int, count: int) -> list[MetricSeries]:
         last = first + (count - 1) * self._step

@@ -163,3 +163,8 @@ class TelemetrySource(Protocol):
     def window(self, start: int, end: int) -> TelemetryWindow:
         """Metrics, logs, spans and change events in [start, end)."""
         ...
+
+    def metrics(self, start: int, end: int) -> TelemetryWindow:
+        """The metrics of [start, end) alone (no logs, spans or events): what detection and
+        recovery checks read, and far cheaper to produce and record than a whole window."""
+        ...

@@ -34,8 +34,10 @@ def _seasonal_reference(series: np.ndarray, index: np.ndarray, lag: int) -> np.n
     positions = index[:, None] - lag + offsets[None, :]
     valid = (positions >= 0) & (positions < len(series))
     values = np.where(valid, series[np.clip(positions, 0, len(series) - 1)], np.nan)
+    if not np.isnan(values).any():
+        return np.median(values, axis=1)  # the common case; nanmedian costs ~10x more
     with np.errstate(all="ignore"):
-        return np.nanmedian(np.where(np.isnan(values), np.nan, values), axis=1)
+        return np.nanmedian(values, axis=1)
 
 
 def _level_shift(series: np.ndarray, end: int, lag: int) -> float:
@@ -57,7 +59,7 @@ def seasonal_baseline(history: np.ndarray, window: np.ndarray, step: int) -> Bas
     shift = _level_shift(series, n_hist, lag)
     expected = _seasonal_reference(series, np.arange(n_hist, len(series)), lag) + shift
     fitted_index = np.arange(lag + NEIGHBOURHOOD, n_hist)
-    fitted = _seasonal_reference(series, fitted_index, lag) + _level_shift(series, n_hist, lag)
+    fitted = _seasonal_reference(series, fitted_index, lag) + shift
     scale = _robust_scale(series[fitted_index] - fitted)
     return Baseline(expected=expected, scale=scale, seasonal=True)
 
