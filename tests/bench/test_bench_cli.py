@@ -34,8 +34,13 @@ def test_loop_reports_medians_and_ratio(tmp_path: Path) -> None:
     assert result["runs"] == 1
     assert result["adsh_ms"] > 0 and result["bare_ms"] > 0
     assert result["ratio"] == pytest.approx(result["adsh_ms"] / result["bare_ms"], rel=0.01)
-    for side in ("adsh", "bare"):
+    for side in ("adsh", "adsh_own", "bare"):
         assert result[side]["min"] <= result[side]["median"] <= result[side]["max"]
+    # one run: ADSH's own time is the investigation less the sandbox producing telemetry
+    assert 0 < result["sandbox_telemetry_ms"] < result["adsh_ms"]
+    assert result["adsh_own_ms"] == pytest.approx(
+        result["adsh_ms"] - result["sandbox_telemetry_ms"], abs=0.02
+    )
 
 
 def test_analysis_reports_each_case_and_exponents(tmp_path: Path) -> None:
