@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 
 from agents import monitor
 from agents.llm.planning import propose_plan
-from agents.llm.risk_floor import apply_model_floor
+from agents.llm.risk_floor import apply_model_floor, vouched
 from agents.models import Plan
 from agents.planner import plan_remediation
 from agents.safeguard import review as safeguard_review
@@ -169,7 +169,11 @@ def review(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
     ctx = runtime.context
     assert state.plan is not None
     risk = safeguard_review(state.plan, ctx.policy)
-    risk = apply_model_floor(state.plan, risk, ctx.catalog, ctx.policy)
+    if state.plan.source == "llm":
+        vouched_for = vouched(
+            state.plan, state.diagnosis, ctx.source.topology(), ctx.catalog, state.failed_runbooks
+        )
+        risk = apply_model_floor(state.plan, risk, ctx.policy, vouched_for)
     now = ctx.clock.now()
     message = f"risk {risk.level} (score {risk.score}, {risk.healing_level}): route {risk.route}"
     if risk.violations:

@@ -7,11 +7,12 @@ import pytest
 
 from agents.llm.models import LLMReply
 from agents.llm.planning import PlanRejected, to_plan
-from agents.llm.risk_floor import apply_model_floor
-from agents.models import RiskLevel
+from agents.llm.risk_floor import apply_model_floor, vouched
+from agents.models import Diagnosis, Plan, RiskLevel
 from agents.risk import ApprovalPolicy
 from agents.safeguard import review
-from memory.runbooks import RunbookCatalog, load_catalog
+from memory.runbooks import load_catalog
+from tools.analysis.models import Hypothesis
 from tools.telemetry import ServiceGraph
 
 
@@ -50,19 +51,48 @@ def test_an_empty_plan_or_an_error_is_rejected(topology: ServiceGraph) -> None:
         to_plan(LLMReply(model="m", error="circuit open"), topology, attempt=1)
 
 
+def _diagnosis(fault_type: str, service: str = "api", score: float = 0.9) -> Diagnosis:
+    top = Hypothesis(service=service, fault_type=fault_type, score=score)
+    return Diagnosis(window_start=0, window_end=60, root_causes=[top])
+
+
+def _floor(plan: Plan, topology: ServiceGraph, diagnosis: Diagnosis | None, **kw: Any) -> Any:
+    policy = ApprovalPolicy()
+    assessed = review(plan, policy)
+    assert assessed.level in {RiskLevel.LOW, RiskLevel.MEDIUM}  # the matrix alone is lenient
+    vouched_for = vouched(plan, diagnosis, topology, load_catalog(), **kw)
+    return assessed, apply_model_floor(plan, assessed, policy, vouched_for)
+
+
 def test_a_low_risk_model_plan_is_raised_to_high_unless_a_runbook_vouches(
     topology: ServiceGraph,
 ) -> None:
     plan = to_plan(_reply({"action": "restart_service", "target": "api"}), topology, attempt=1)
-    policy = ApprovalPolicy()
-    assessed = review(plan, policy)
-    assert assessed.level in {RiskLevel.LOW, RiskLevel.MEDIUM}  # the matrix alone is lenient
-    raised = apply_model_floor(plan, assessed, RunbookCatalog(runbooks=()), policy)
+    _, raised = _floor(plan, topology, _diagnosis("unknown"))
     assert (raised.level, raised.route, raised.required_approvals) == (
         RiskLevel.HIGH,
         "approval",
         1,
     )
-    vouched_plan = plan.model_copy(update={"fault_type": "memory_leak"})
-    kept = apply_model_floor(vouched_plan, assessed, load_catalog(), policy)
-    assert kept == assessed  # the catalog's memory-leak runbook restarts the service
+    # the rules diagnose a memory leak on api: the catalog's runbook restarts it, as proposed
+    assessed, kept = _floor(plan, topology, _diagnosis("memory_leak"))
+    assert kept == assessed
+
+
+def test_the_models_own_label_never_vouches(topology: ServiceGraph) -> None:
+    # the model (or text injected into its evidence) names a pattern the rules did not find
+    labelled = _reply({"action": "restart_service", "target": "api"}, fault="memory_leak")
+    plan = to_plan(labelled, topology, attempt=1)
+    for diagnosis in (None, _diagnosis("unknown"), _diagnosis("memory_leak", score=0.1)):
+        assert _floor(plan, topology, diagnosis)[1].level is RiskLevel.HIGH
+
+
+def test_a_failed_runbook_other_params_or_targets_do_not_vouch(topology: ServiceGraph) -> None:
+    restart = to_plan(_reply({"action": "restart_service", "target": "api"}), topology, 1)
+    failed = _floor(restart, topology, _diagnosis("memory_leak"), failed=["rb-memory-leak-restart"])
+    assert failed[1].level is RiskLevel.HIGH
+    elsewhere = to_plan(_reply({"action": "restart_service", "target": "web"}), topology, 1)
+    assert _floor(elsewhere, topology, _diagnosis("memory_leak"))[1].level is RiskLevel.HIGH
+    huge = {"action": "scale_out", "target": "api", "params": {"replicas": 100000}}
+    scaled = to_plan(_reply(huge), topology, 1)
+    assert _floor(scaled, topology, _diagnosis("cpu_saturation"))[1].level is RiskLevel.HIGH
