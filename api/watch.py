@@ -24,7 +24,7 @@ COOLDOWN_SECONDS = 6 * 3600
 
 @dataclass
 class Watcher:
-    """Deduplicates alarms per service+signal (cooldown) and caps how many open per check."""
+    """Deduplicates alarms per kind+service+signal (cooldown); caps how many open per check."""
 
     notifier: Notifier
     sensitivity: Callable[[str, str], float]
@@ -35,7 +35,8 @@ class Watcher:
         """Open (notify) the alarms of one report that are new; return what was opened."""
         opened: list[dict[str, Any]] = []
         for event in self._candidates(report):
-            key = f"{event['service']}/{event['signal']}"
+            # A prediction and the anomaly that later confirms it are separate alarms.
+            key = f"{event['kind']}:{event['service']}/{event['signal']}"
             if now - self.last_opened.get(key, -COOLDOWN_SECONDS) < COOLDOWN_SECONDS:
                 continue
             if len(opened) == self.max_per_check:

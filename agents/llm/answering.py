@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from agents.llm.context import redacted_json
 from agents.llm.gateway import LLMGateway
 from agents.llm.models import LLMCall, OperatorAnswer
+from memory.redaction import redact
 from prompts.loader import render
 
 
@@ -23,7 +24,9 @@ class ModelAnswer:
 
 def answer_question(llm: LLMGateway, incident: dict[str, Any], question: str) -> ModelAnswer:
     """Ask the model about the incident (dumped state, redacted here before the prompt)."""
-    prompt = render("answer", {"state": redacted_json(incident), "question": question})
+    # An operator may paste a token or a connection string into the question.
+    context = {"state": redacted_json(incident), "question": redact(question)}
+    prompt = render("answer", context)
     reply = llm.chat(prompt.system, prompt.user)
     text, outcome = None, reply.error or "accepted"
     if reply.error is None:

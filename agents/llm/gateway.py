@@ -80,6 +80,11 @@ class LLMGateway:
         except openai.OpenAIError as exc:
             self.breaker.record_failure()
             return self._failed(_describe(exc))
+        except Exception as exc:
+            # A 200 that is not a chat completion (a proxy's HTML page, an error body) fails
+            # inside the client's parsing; it must fall back to the rules like any failure.
+            self.breaker.record_failure()
+            return self._failed(f"unusable model response ({type(exc).__name__})")
         self.breaker.record_success()
         usage = message.usage_metadata or {"input_tokens": 0, "output_tokens": 0}
         prompt_tokens, completion_tokens = usage["input_tokens"], usage["output_tokens"]

@@ -46,6 +46,16 @@ def test_alarms_are_deduplicated_within_the_cooldown_and_capped_per_check() -> N
     assert len(recorder.events) == 6
 
 
+def test_an_anomaly_confirming_a_prediction_is_not_swallowed_by_its_cooldown() -> None:
+    recorder = Recorder()
+    watcher = Watcher(recorder, lambda s, g: 1.0)
+    assert len(watcher.check(_report(_prediction("queue", 5)), now=0)) == 1
+    filled = watcher.check(_report(anomalies=("queue/disk_util",)), now=2 * 3600)
+    assert [(e["kind"], e["service"], e["signal"]) for e in filled] == [
+        ("anomaly", "queue", "disk_util")
+    ]
+
+
 def test_the_loop_runs_max_iterations_and_stops_on_the_event() -> None:
     watcher = Watcher(Recorder(), lambda s, g: 1.0)
     assert run_loop(watcher, _report, 0.0, 3, threading.Event()) == 3

@@ -51,6 +51,9 @@ def test_the_model_answers_from_the_redacted_state(
     prompt = json.loads(sent[0])["messages"][1]["content"]
     assert "hunter2" not in prompt and "[REDACTED]" in prompt
     assert "memory_leak" in prompt and "why escalated?" in prompt
+    chat.answer_with(llm, _escalated(open_llm_runner, targets), f"does {SECRET} still work?")
+    asked = json.loads(sent[1])["messages"][1]["content"]
+    assert "hunter2" not in asked and "does password=[REDACTED] still work?" in asked
 
 
 def test_a_malformed_answer_falls_back_to_the_rules(

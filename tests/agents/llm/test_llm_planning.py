@@ -99,3 +99,16 @@ def test_a_timeout_falls_back_to_the_rules(
     assert failing_client.attempts == 2  # type: ignore[attr-defined]
     assert state.status is Status.ESCALATED
     assert "model request timed out" in state.llm_calls[0].outcome
+
+
+def test_a_200_that_is_not_a_completion_falls_back_to_the_rules(
+    open_llm_runner: RunnerFactory, targets: SandboxTargets
+) -> None:
+    def proxy_page(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"error": {"message": "upstream unavailable"}})
+
+    client = httpx.Client(transport=httpx.MockTransport(proxy_page))
+    state = start_unknown(open_llm_runner(gateway(client)), targets)
+    assert state.status is Status.ESCALATED
+    assert "unusable model response" in state.llm_calls[0].outcome
+    assert state.llm_calls[0].outcome in _plan_entry(state)
