@@ -143,9 +143,23 @@ class WorkQueue:
         pipe.execute()
 
     def hand_back(self, job: Job, consumer: str, min_idle_ms: int) -> None:
-        """Leave the job unacknowledged but idle enough for any worker to reclaim at once."""
+        """Leave the job unacknowledged but idle enough for any worker to reclaim at once
+        (JUSTID: a hand-back is not a failed delivery, so it does not count as one)."""
         self.client.xclaim(
-            self.keys.jobs, self.keys.group, consumer, 0, [_entry_id(job)], idle=min_idle_ms + 1
+            self.keys.jobs,
+            self.keys.group,
+            consumer,
+            0,
+            [_entry_id(job)],
+            idle=min_idle_ms + 1,
+            justid=True,
+        )
+
+    def touch(self, job: Job, consumer: str) -> None:
+        """Reset the idle time of a job still being worked on, so nobody reclaims it while
+        its worker is alive (JUSTID: the delivery count stays as it is)."""
+        self.client.xclaim(
+            self.keys.jobs, self.keys.group, consumer, 0, [_entry_id(job)], justid=True
         )
 
     def discard(self, job: Job, reason: str) -> None:

@@ -16,7 +16,7 @@ from api.settings import ApiSettings
 from api.targets import SandboxTargets
 from graphs.lifecycle import TERMINAL, Status
 from graphs.runner import ApprovalRefused, IncidentNotFound, IncidentRunner
-from graphs.state import Trigger
+from graphs.state import IncidentState, Trigger
 
 
 class QueuedInvestigationService(InvestigationService):
@@ -110,7 +110,8 @@ class QueuedInvestigationService(InvestigationService):
         state = self._decidable(incident_id)
         if decision == "approve":
             self.runner.check_eligible(state, approver)
-        body = {"approver": approver, "decision": decision, "comment": comment}
+        body = {"approver": approver, "decision": decision, "comment": comment,
+                "answers": answered_request(state)}  # fmt: skip
         self.queue.enqueue(Job("decide", incident_id, body))
 
     def override(self, incident_id: str, admin: str, decision: str, reason: str) -> int:
@@ -124,12 +125,14 @@ class QueuedInvestigationService(InvestigationService):
         required = state.risk.required_approvals if state.risk else 1
         needed = max(1, required - len(state.counted_approvers())) if decision == "approve" else 1
         self._log_override(incident_id, admin, decision, reason, needed)
+        answers = answered_request(state)
         if decision == "approve":
-            job = Job("override", incident_id, {"admin": admin, "reason": reason})
+            body = {"admin": admin, "reason": reason, "answers": answers}
+            job = Job("override", incident_id, body)
         else:
             comment = f"EMERGENCY OVERRIDE by {admin}: {reason}"
-            job = Job("decide", incident_id, {"approver": admin, "decision": "reject",
-                                                "comment": comment})  # fmt: skip
+            body = {"approver": admin, "decision": "reject", "comment": comment}
+            job = Job("decide", incident_id, {**body, "answers": answers})
         self.queue.enqueue(job)
         return needed
 
@@ -153,3 +156,9 @@ class QueuedInvestigationService(InvestigationService):
     def adopt(self, incident_id: str, run: Any) -> None:
         self.board.set_status(incident_id, QUEUED)
         super().adopt(incident_id, run)
+
+
+def answered_request(state: IncidentState) -> dict[str, Any]:
+    """Which approval request a decision answers: a redelivered decision job must not be
+    applied to a later request of the same incident (after a rollback and a new plan)."""
+    return {"plan": state.plan.summary if state.plan else "", "deadline": state.approval_deadline}

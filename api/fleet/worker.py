@@ -95,11 +95,30 @@ class FleetWorker:
             self.queue.defer(job, self.config.defer_seconds)
             return
         renewing = self.locks.keep_alive(lease)
+        touching = self._keep_claimed(job)
         try:
             self._handle_locked(job, lease)
         finally:
+            touching.set()
             renewing.set()
             self.locks.release(lease)
+
+    def _keep_claimed(self, job: Job) -> threading.Event:
+        """Touch the job every third of the reclaim timeout until the returned event is set:
+        a step may run longer than that (verification waits in real time against Prometheus),
+        and a live worker's job must not be reclaimed and run a second time."""
+        done = threading.Event()
+        interval = self.config.reclaim_idle_ms / 3000
+
+        def touch_loop() -> None:
+            while not done.wait(interval):
+                try:
+                    self.queue.touch(job, self.consumer)
+                except redis.RedisError:
+                    log.exception("worker %s: could not touch %s", self.consumer, job.label)
+
+        threading.Thread(target=touch_loop, name=f"touch-{job.incident}", daemon=True).start()
+        return done
 
     def _handle_locked(self, job: Job, lease: Lease) -> None:
         try:
@@ -136,6 +155,8 @@ class FleetWorker:
 
     def _decide(self, job: Job, observer: ProgressObserver) -> IncidentState:
         body, incident = job.body, job.incident
+        if job.kind in ("decide", "override"):
+            self._check_answers_pending(job)
         if job.kind == "override":
             return self.runner.override(incident, body["admin"], body["reason"], observer)
         if job.kind == "expire":
@@ -147,6 +168,19 @@ class FleetWorker:
         return self.runner.decide(
             incident, body["approver"], body["decision"], body.get("comment", ""), observer
         )
+
+    def _check_answers_pending(self, job: Job) -> None:
+        """Refuse a decision made on an earlier approval request than the pending one."""
+        answered = job.body.get("answers")
+        request = self.runner.pending_request(job.incident)
+        if answered is None or request is None:  # not waiting: the caller resumes the run
+            return
+        pending = {"plan": request.get("plan"), "deadline": request.get("deadline")}
+        if pending != answered:
+            raise ApprovalRefused(
+                f"{job.label} answered an earlier approval request of {job.incident}"
+                f" ({answered.get('plan')!r}); it now waits on {pending['plan']!r}"
+            )
 
     def _commit(self, job: Job, lease: Lease, state: IncidentState) -> None:
         self.board.set_status(job.incident, state.status.value)

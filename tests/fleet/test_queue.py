@@ -58,6 +58,28 @@ def test_a_handed_back_job_is_reclaimable_at_once(queue: WorkQueue) -> None:
     assert reclaimed is not None and reclaimed.id == taken.id
 
 
+def test_a_hand_back_is_not_counted_as_a_failed_delivery(queue: WorkQueue) -> None:
+    queue.enqueue(Job("resume", "inc-4"))
+    taken = queue.read("stopping", block_ms=100)
+    assert taken is not None
+    for _ in range(3):  # three graceful restarts
+        queue.hand_back(taken, "stopping", min_idle_ms=60_000)
+    assert queue.deliveries(taken) == 1
+
+
+def test_a_touched_job_is_not_reclaimed_while_its_worker_lives(queue: WorkQueue) -> None:
+    queue.enqueue(Job("resume", "inc-5"))
+    taken = queue.read("busy-worker", block_ms=100)
+    assert taken is not None
+    time.sleep(0.06)
+    queue.touch(taken, "busy-worker")  # the worker's touch thread, still on the job
+    assert queue.reclaim("w2", min_idle_ms=50) is None
+    time.sleep(0.06)  # the worker died: no more touches
+    reclaimed = queue.reclaim("w2", min_idle_ms=50)
+    assert reclaimed is not None and reclaimed.id == taken.id
+    assert queue.deliveries(reclaimed) == 2
+
+
 def test_deferred_jobs_come_back_later(queue: WorkQueue) -> None:
     queue.enqueue(Job("resume", "inc-4"))
     taken = queue.read("w1", block_ms=100)

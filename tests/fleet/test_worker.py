@@ -15,7 +15,7 @@ import redis
 from api.fleet.keys import FleetKeys
 from api.fleet.locks import IncidentLocks
 from api.fleet.pubsub import RedisEventHub
-from api.fleet.queue import WorkQueue
+from api.fleet.queue import Job, WorkQueue
 from api.fleet.service import QueuedInvestigationService
 from api.fleet.worker import FleetWorker, WorkerConfig
 from api.settings import ApiSettings
@@ -89,6 +89,26 @@ def test_an_approval_goes_through_the_queue(
     state = runner.get(incident)
     assert state.status.value == "COMPLETED" and state.counted_approvers() == {"ana"}
     drain(worker)  # the stale expiry, if due, must not touch a decided incident
+    assert runner.get(incident).status.value == "COMPLETED"
+
+
+def test_a_decision_for_an_earlier_approval_request_is_not_applied(
+    service: QueuedInvestigationService, runner: IncidentRunner, queue: WorkQueue,
+    locks: IncidentLocks, keys: FleetKeys,
+) -> None:  # fmt: skip
+    worker = make_worker(runner, queue, locks, keys)
+    incident = service.trigger_scenario(HIGH, 3, "olga")
+    drain(worker)
+    stale = {"approver": "ana", "decision": "approve", "comment": "for plan 1",
+             "answers": {"plan": "an earlier plan", "deadline": 1}}  # fmt: skip
+    queue.enqueue(Job("decide", incident, stale))  # redelivered after a re-plan
+    drain(worker)
+    state = runner.get(incident)
+    assert state.status.value == "AWAITING_APPROVAL" and state.counted_approvers() == set()
+    dead = queue.client.xrange(keys.dead)
+    assert len(dead) == 1 and b"answered an earlier approval request" in dead[0][1][b"reason"]
+    service.decide(incident, "ana", "approve", "go")  # the current request: applied
+    drain(worker)
     assert runner.get(incident).status.value == "COMPLETED"
 
 
