@@ -20,6 +20,7 @@ from api.schemas import (
     error_responses,
 )
 from api.telemetry_view import incident_metrics
+from graphs.errors import IncidentNotFound
 
 router = APIRouter(
     prefix="/v1/investigations",
@@ -68,8 +69,11 @@ def list_investigations(
         if run is not None:
             rows.append(views.queued_summary(run))
         else:
-            busy = state.service.is_busy(incident_id)
-            rows.append(views.summary(state.service.get(incident_id), busy))
+            try:
+                found = state.service.get(incident_id)
+            except IncidentNotFound:  # pruned since this process (or the board) saw it
+                continue
+            rows.append(views.summary(found, state.service.is_busy(incident_id)))
         if len(rows) >= limit:
             break
     return rows

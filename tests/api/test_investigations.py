@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.settings import ApiSettings
@@ -231,3 +232,15 @@ def test_a_telemetry_window_opens_an_investigation_on_the_live_target(client: Te
     assert done["trigger"]["summary"] == "telemetry window since 1767225600"
     bad = {"kind": "window", "since": -5, "services": ["no spaces allowed"]}
     assert client.post("/v1/investigations", json=bad, headers=auth("olga")).status_code == 422
+
+
+def test_the_list_skips_an_incident_pruned_while_the_server_runs(
+    client: TestClient, app: FastAPI
+) -> None:
+    kept = start(client, "memory-leak-catalog")["id"]
+    pruned = start(client, "cpu-saturation-inventory")["id"]
+    # what `adsh checkpoints prune` in another process does to a finished incident
+    app.state.adsh.service.runner.saver.delete_thread(pruned)
+    listed = client.get("/v1/investigations", headers=auth("vera"))
+    assert listed.status_code == 200, listed.text
+    assert [row["id"] for row in listed.json()] == [kept]
