@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from agents.llm.answering import answer_question
 from agents.llm.gateway import LLMGateway
+from agents.models import LLMCall
 from graphs.state import IncidentState
 from tools.analysis.models import Hypothesis
 
@@ -25,6 +26,8 @@ HELP = (
 class Answer:
     topic: str
     text: str
+    call: LLMCall | None = field(default=None, compare=False)
+    """The model call behind the answer (also when the rules answered after it failed)."""
 
 
 Handler = Callable[[IncidentState, str | None], str]
@@ -48,10 +51,10 @@ def answer_with(
         return answer(state, question, services)
     reply = answer_question(llm, incident_context(state), question)
     if reply.text is not None:
-        return Answer("llm", reply.text)
+        return Answer("llm", reply.text, reply.call)
     fallback = answer(state, question, services)
     note = f"(LLM unavailable: {reply.call.outcome}; answered by the rules)"
-    return Answer(fallback.topic, f"{fallback.text}\n{note}")
+    return Answer(fallback.topic, f"{fallback.text}\n{note}", reply.call)
 
 
 def incident_context(state: IncidentState) -> dict[str, Any]:

@@ -46,4 +46,10 @@ CREATE TABLE IF NOT EXISTS messages (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_incident ON messages (incident_id);
+CREATE TABLE IF NOT EXISTS chat_llm_calls (
+    message_id INTEGER PRIMARY KEY,
+    incident_id TEXT NOT NULL,
+    call TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chat_llm_calls_incident ON chat_llm_calls (incident_id);
 """

@@ -30,7 +30,13 @@ def ask(incident_id: IncidentId, body: Question, state: State, caller: Operator)
     llm = state.service.runner.llm
     reply = chat.answer_with(llm, incident, body.text, _services(state, incident))
     row = state.messages.add(
-        incident_id, caller.name, body.text, reply.text, reply.topic, len(incident.timeline)
+        incident_id,
+        caller.name,
+        body.text,
+        reply.text,
+        reply.topic,
+        len(incident.timeline),
+        reply.call,
     )
     state.service.hub.publish("message", incident_id, message_id=row["id"], author=caller.name)
     return ChatMessage(**row)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from api.chat import HELP, answer
 from graphs.state import IncidentState
+from tests.agents.llm.conftest import gateway
 from tests.api.support import auth, start
 
 
@@ -68,3 +72,27 @@ def test_chat_over_http_is_kept_in_order(client: TestClient, incident: IncidentS
         "/v1/investigations/inc-0/messages", json={"text": "hi"}, headers=auth("olga")
     )
     assert missing.status_code == 404
+
+
+def test_a_model_answer_counts_in_the_incidents_llm_usage(client: TestClient) -> None:
+    def completion(request: httpx.Request) -> httpx.Response:
+        body = {
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 1764000000,
+            "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                "role": "assistant", "content": json.dumps({"answer": "the pool is full"})}}],
+            "usage": {"prompt_tokens": 300, "completion_tokens": 20, "total_tokens": 320},
+        }  # fmt: skip
+        return httpx.Response(200, json=body)
+
+    incident_id = start(client, "memory-leak-catalog")["id"]
+    runner = client.app.state.adsh.service.runner  # type: ignore[attr-defined]
+    runner.llm = gateway(httpx.Client(transport=httpx.MockTransport(completion)))
+    for _ in range(2):
+        asked = client.post(f"/v1/investigations/{incident_id}/messages",
+                            json={"text": "why?"}, headers=auth("olga"))  # fmt: skip
+        assert asked.status_code == 201 and asked.json()["answer"] == "the pool is full"
+    usage = client.get(f"/v1/investigations/{incident_id}", headers=auth("vera")).json()
+    assert usage["llm_usage"]["calls"] == 2
+    assert usage["llm_usage"]["prompt_tokens"] == 600
+    assert usage["llm_usage"]["cost_usd"] == round(2 * (300 * 0.15 + 20 * 0.6) / 1e6, 6)
