@@ -76,7 +76,8 @@ def incident_context(state: IncidentState) -> dict[str, Any]:
         "risk": state.risk.model_dump(mode="json", include={"level", "route", "violations"})
         if state.risk
         else None,
-        "approvals": [f"{d.approver}: {d.decision}" for d in state.approvals],
+        # who approved is personal data the model does not need: approvers are numbered
+        "approvals": [f"approver {n}: {d.decision}" for n, d in enumerate(state.approvals, 1)],
         "executions": [f"{r.phase} {r.action}({r.target}): {r.status}" for r in state.executions],
         "escalation_reason": state.escalation_reason,
         "timeline": [f"{e.node}: {e.message}" for e in state.timeline[-20:]],

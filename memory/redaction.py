@@ -1,4 +1,4 @@
-"""Secret redaction: removes credentials from text before it is stored or embedded."""
+"""Redaction: credentials and e-mail addresses masked before text is stored, embedded or sent."""
 
 from __future__ import annotations
 
@@ -36,11 +36,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         rf"\1{MASK}",
     ),
+    # personal data: e-mail addresses (not a URL's user@host, which a scheme precedes)
+    (
+        re.compile(r"(?<![/\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"),
+        MASK,
+    ),
 )
 
 
 def redact(text: str) -> str:
-    """The text with every recognised secret replaced by [REDACTED]."""
+    """The text with every recognised secret and e-mail address replaced by [REDACTED]."""
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -17,7 +17,12 @@ SECRETS = [
     ("postgres://orders:pa55word@orders-db:5432/orders", "pa55word"),
     ("token ghp_abcdefghijklmnopqrstuvwx123 pushed", "ghp_abcdefghijklmnop"),
     ("OPENAI sk-proj-abcdefghijklmnopqrstu used", "sk-proj-abcdefghij"),
+    ("paged ana.lopez+oncall@example.co.uk at 03:00", "ana.lopez"),
 ]
+
+
+def test_a_url_user_at_host_is_not_taken_for_an_email() -> None:
+    assert redact("postgres://orders@db.example.com/x") == "postgres://orders@db.example.com/x"
 
 
 @pytest.mark.parametrize(("text", "secret"), SECRETS)
