@@ -9,6 +9,8 @@ from typing import Any
 
 from memory.database import Database
 
+RECENT_ROWS = 500
+
 
 @dataclass(frozen=True)
 class AlertNotice:
@@ -38,12 +40,16 @@ class AlertStore:
         return [row[0] for row in rows]
 
     def incidents_for_service(self, service: str) -> list[str]:
-        """Investigations that alerts labelled with this service went to, newest first."""
+        """Investigations that recent alerts labelled with this service went to, newest first.
+
+        Recent: the last RECENT_ROWS such alerts by time received (a repeat firing renews
+        it), which bounds the scan; an open investigation's alerts are among them.
+        """
         # Labels are stored as sorted-key JSON: LIKE narrows the rows, the parse decides.
         rows = self.db.fetchall(
             "SELECT incident_id, labels FROM alerts WHERE incident_id IS NOT NULL"
-            " AND labels LIKE ? ORDER BY received_at DESC",
-            (f"%{json.dumps(service)}%",),
+            " AND labels LIKE ? ORDER BY received_at DESC LIMIT ?",
+            (f"%{json.dumps(service)}%", RECENT_ROWS),
         )
         found = [row[0] for row in rows if json.loads(row[1]).get("service") == service]
         return list(dict.fromkeys(found))
