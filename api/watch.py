@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from agents.health import HealthReport
-from agents.predictor import Prediction, should_alarm
+from agents.predictor import Prediction, required_streak, should_alarm
 from api.cli_support import console, one_line_errors
 from api.health_view import sandbox_health
 from graphs.settings import Settings
@@ -30,6 +30,8 @@ class Watcher:
     sensitivity: Callable[[str, str], float]
     max_per_check: int = 3
     last_opened: dict[str, float] = field(default_factory=dict)
+    streaks: dict[str, int] = field(default_factory=dict)
+    """Consecutive checks each prediction has alarmed in (reset when it goes quiet)."""
 
     def check(self, report: HealthReport, now: float) -> list[dict[str, Any]]:
         """Open (notify) the alarms of one report that are new; return what was opened."""
@@ -52,7 +54,15 @@ class Watcher:
         alarming = [
             p for p in predictions if should_alarm(p, self.sensitivity(p.service, p.signal))
         ]
-        return events + [_proactive(p) for p in alarming]
+        keys = [f"{p.service}/{p.signal}" for p in alarming]
+        self.streaks = {key: self.streaks.get(key, 0) + 1 for key in keys}
+        # after false alarms (sensitivity < 1) a prediction must hold for ⌈1/s⌉ checks
+        held = [
+            p
+            for p, key in zip(alarming, keys, strict=True)
+            if self.streaks[key] >= required_streak(self.sensitivity(p.service, p.signal))
+        ]
+        return events + [_proactive(p) for p in held]
 
 
 def _anomaly(name: str, at: int) -> dict[str, Any]:

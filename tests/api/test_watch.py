@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from agents.health import HealthReport
-from agents.predictor import Prediction
+from agents.predictor import Prediction, required_streak, should_alarm
 from api.watch import COOLDOWN_SECONDS, Watcher, run_loop
 
 
@@ -54,6 +54,17 @@ def test_an_anomaly_confirming_a_prediction_is_not_swallowed_by_its_cooldown() -
     assert [(e["kind"], e["service"], e["signal"]) for e in filled] == [
         ("anomaly", "queue", "disk_util")
     ]
+
+
+def test_after_false_alarms_a_prediction_must_hold_for_several_checks() -> None:
+    sensitivity = 0.5  # two false alarms' worth: required_streak(0.5) == 2
+    near = _prediction("queue", 5)
+    assert should_alarm(near, sensitivity) and required_streak(sensitivity) == 2
+    watcher = Watcher(Recorder(), lambda s, g: sensitivity)
+    assert watcher.check(_report(near), now=0) == []
+    assert watcher.check(_report(), now=60) == []  # it went quiet: the streak starts again
+    assert watcher.check(_report(near), now=120) == []
+    assert [e["service"] for e in watcher.check(_report(near), now=180)] == ["queue"]
 
 
 def test_the_loop_runs_max_iterations_and_stops_on_the_event() -> None:
