@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from collections.abc import Callable
 from typing import Annotated
@@ -20,6 +19,7 @@ from api.cli_support import (
     console,
     errors,
     one_line_errors,
+    os_user,
     printer_for,
     runner,
 )
@@ -70,7 +70,7 @@ def demo(
 ) -> None:
     """Inject a fault into the sandbox and run the whole self-healing loop."""
     with runner() as (run, targets):
-        state, printer = _start(run, targets, scenario, seed, _user(), False)
+        state, printer = _start(run, targets, scenario, seed, os_user(), False)
         names = list(approve_as or [])
         while state.status is Status.AWAITING_APPROVAL:
             name = names.pop(0) if names else _ask_approver(state)
@@ -119,7 +119,7 @@ def investigate(
 ) -> None:
     """Run the loop until it completes or waits for approval."""
     with runner() as (run, targets):
-        state, _ = _start(run, targets, scenario, seed, requester or _user(), json_output)
+        state, _ = _start(run, targets, scenario, seed, requester or os_user(), json_output)
         _report(run, state, json_output)
 
 
@@ -237,13 +237,6 @@ def serve(
     except USER_ERRORS as exc:
         errors.print(f"error: {exc}".splitlines()[0], markup=False, highlight=False)
         raise typer.Exit(1) from None
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "operator"
 
 
 def main() -> None:

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from api.cli_support import console, one_line_errors
+from api.cli_support import console, one_line_errors, os_user
 from api.health_view import sandbox_health
 from evals.proactive_report import run_proactive
 from graphs.settings import Settings
 from memory.audit import AuditTrail
-from memory.feedback import FeedbackStore
+from memory.feedback import FeedbackStore, Verdict
 
 
 @one_line_errors
@@ -50,13 +50,17 @@ def feedback(
         bool, typer.Option("--false-alarm", help="It was a false alarm")
     ] = False,
     miss: Annotated[bool, typer.Option("--miss", help="A real problem was missed")] = False,
+    actor: Annotated[
+        str | None, typer.Option("--as", help="Who gives the verdict (default: OS user)")
+    ] = None,
 ) -> None:
     """Mark a detection or prediction as a false alarm or a miss; sensitivity adapts."""
     if false_alarm == miss:
         raise ValueError("give exactly one of --false-alarm or --miss")
     settings = Settings()
     store = FeedbackStore(settings.data_dir, AuditTrail(settings.audit_path))
-    after = store.record(service, signal, "false_alarm" if false_alarm else "miss", about)
+    verdict: Verdict = "false_alarm" if false_alarm else "miss"
+    after = store.record(service, signal, verdict, about, actor=actor or os_user())
     console.print(f"{service}/{signal}: sensitivity now {after:.2f}", markup=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -78,3 +79,11 @@ def printer_for(json_output: bool) -> Callable[[IncidentState], None]:
         seen["n"] = len(state.timeline)
 
     return on_update
+
+
+def os_user() -> str:
+    """Who runs the command, for requester and actor defaults."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"

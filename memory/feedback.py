@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -27,18 +30,21 @@ class FeedbackStore:
         """1.0 until feedback moves it; lower means fewer, later alarms."""
         return float(self._load().get(_key(service, signal), 1.0))
 
-    def record(self, service: str, signal: str, verdict: Verdict, about: str = "") -> float:
+    def record(
+        self, service: str, signal: str, verdict: Verdict, about: str = "", actor: str = ""
+    ) -> float:
         """Apply one verdict and return the new sensitivity for service+signal."""
         if verdict not in ("false_alarm", "miss"):
             raise ValueError(f"verdict must be 'false_alarm' or 'miss', got {verdict!r}")
         if not service or not signal:
             raise ValueError("feedback needs a service and a signal (e.g. catalog, memory_util)")
-        values = self._load()
-        before = float(values.get(_key(service, signal), 1.0))
-        factor = FALSE_ALARM_FACTOR if verdict == "false_alarm" else MISS_FACTOR
-        after = min(max(before * factor, SENSITIVITY_BOUNDS[0]), SENSITIVITY_BOUNDS[1])
-        values[_key(service, signal)] = after
-        write_atomically(self.path, json.dumps(values, indent=2, sort_keys=True))
+        with self._exclusive():  # two operators at once: neither verdict is lost
+            values = self._load()
+            before = values.get(_key(service, signal), 1.0)
+            factor = FALSE_ALARM_FACTOR if verdict == "false_alarm" else MISS_FACTOR
+            after = _bounded(before * factor)
+            values[_key(service, signal)] = after
+            write_atomically(self.path, json.dumps(values, indent=2, sort_keys=True))
         if self.audit is not None:
             body = {
                 "kind": "feedback",
@@ -46,16 +52,33 @@ class FeedbackStore:
                 "signal": signal,
                 "verdict": verdict,
                 "about": about,
+                "actor": actor,
                 "before": before,
                 "after": after,
             }
             self.audit.append(f"feedback/{uuid.uuid4().hex}", about or "feedback", body)
         return after
 
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def _load(self) -> dict[str, float]:
+        """The stored sensitivities, each kept within SENSITIVITY_BOUNDS (a hand-edited 0
+        would otherwise stop every alarm of that signal, or fail)."""
         if not self.path.exists():
             return {}
-        return {str(k): float(v) for k, v in json.loads(self.path.read_text()).items()}
+        return {str(k): _bounded(float(v)) for k, v in json.loads(self.path.read_text()).items()}
+
+
+def _bounded(value: float) -> float:
+    return min(max(value, SENSITIVITY_BOUNDS[0]), SENSITIVITY_BOUNDS[1])
 
 
 def _key(service: str, signal: str) -> str:

@@ -43,6 +43,5 @@ def post_feedback(body: FeedbackIn, state: State, caller: Operator) -> Any:
     """Mark a detection or prediction as a false alarm or a miss; recorded in the audit trail."""
     settings = state.settings
     store = FeedbackStore(settings.data_dir, AuditTrail(settings.audit_path))
-    about = f"{body.about} (by {caller.name})"
-    after = store.record(body.service, body.signal, body.verdict, about)
+    after = store.record(body.service, body.signal, body.verdict, body.about, actor=caller.name)
     return {"service": body.service, "signal": body.signal, "sensitivity": after}
