@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from agents.action_catalog import build_action
-from agents.models import Diagnosis, Plan
+from agents.models import Action, Diagnosis, Plan
 from memory.runbook_stats import RunbookStats
 from memory.runbooks import Runbook, RunbookCatalog
 from tools.analysis.models import UNKNOWN_FAULT, Hypothesis
@@ -71,17 +71,22 @@ def _similar_outcomes(top: Hypothesis) -> tuple[dict[str, int], dict[str, int]]:
     return healed, failed
 
 
-def _from_runbook(runbook: Runbook, top: Hypothesis, topology: ServiceGraph, attempt: int) -> Plan:
-    steps = [
+def runbook_actions(runbook: Runbook, service: str, topology: ServiceGraph) -> list[Action]:
+    """The runbook's steps as typed actions for the diagnosed service."""
+    return [
         build_action(
             step.action,
-            step.target.format(service=top.service),
+            step.target.format(service=service),
             dict(step.params),
             topology,
             from_runbook=True,
         )
         for step in runbook.steps
     ]
+
+
+def _from_runbook(runbook: Runbook, top: Hypothesis, topology: ServiceGraph, attempt: int) -> Plan:
+    steps = runbook_actions(runbook, top.service, topology)
     names = ", ".join(f"{s.name}({s.target})" for s in steps)
     return Plan(
         source="runbook",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from agents.action_catalog import build_action
 from agents.models import Action, Diagnosis, HealingLevel, Plan, RiskAssessment, RiskLevel
-from agents.planner import MIN_CONFIDENCE
+from agents.planner import MIN_CONFIDENCE, runbook_actions
 from agents.risk import REQUIRED_APPROVALS, ApprovalPolicy
 from memory.runbooks import RunbookCatalog
 from tools.analysis.models import UNKNOWN_FAULT
@@ -38,18 +37,7 @@ def vouched(
     for runbook in catalog.candidates(top.fault_type, kind):
         if runbook.id in tried:
             continue
-        offered = {
-            _step_key(
-                build_action(
-                    step.action,
-                    step.target.format(service=top.service),
-                    dict(step.params),
-                    topology,
-                    from_runbook=True,
-                )
-            )
-            for step in runbook.steps
-        }
+        offered = {_step_key(a) for a in runbook_actions(runbook, top.service, topology)}
         if wanted <= offered:
             return True
     return False
