@@ -88,8 +88,13 @@ class IncidentRunner:
         return self.learned.merged(self.base_catalog)
 
     def new_id(self, trigger: Trigger) -> str:
-        """Deterministic for a given store (data dir or database): scenario, seed, count."""
-        count = len(thread_ids(self.saver))
+        """Deterministic for a given store (data dir or database): scenario, seed, count.
+
+        The count is of ids ever claimed, not of threads: pruning lowers the thread count,
+        and numbering from it would retry every pruned incident's id (alert-opened incidents
+        share one probe, so after 1000 pruned ones no id could be allocated at all).
+        """
+        count = max(self.stores.ids.count(), len(thread_ids(self.saver)))
         return self.claim_id(
             "inc-"
             + hashlib.sha256(f"{trigger.scenario}:{trigger.seed}:{n}".encode()).hexdigest()[:8]

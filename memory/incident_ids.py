@@ -31,3 +31,8 @@ class IncidentIds(SqliteStore):
             (incident_id, time.time()),
         )
         return inserted == 1
+
+    def count(self) -> int:
+        """How many ids were ever claimed (pruning does not lower it)."""
+        row = self.db.fetchone("SELECT COUNT(*) FROM incident_ids")
+        return int(row[0]) if row else 0

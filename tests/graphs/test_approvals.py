@@ -105,3 +105,11 @@ def test_admin_override_stands_for_every_approval_with_a_reason(
 def test_ids_are_reserved_before_their_first_checkpoint(runner: IncidentRunner) -> None:
     probe = Trigger(scenario="x", seed=1)
     assert runner.new_id(probe) != runner.new_id(probe)
+
+
+def test_ids_claimed_without_threads_never_exhaust_allocation(runner: IncidentRunner) -> None:
+    # queued, failed or pruned incidents keep their claims but have no checkpoints now;
+    # alert-opened incidents all share one probe
+    probe = Trigger(kind="alert", scenario="alert:prometheus")
+    ids = {runner.new_id(probe) for _ in range(1001)}
+    assert len(ids) == 1001
