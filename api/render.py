@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.llm.accounting import usage_of
-from agents.models import TimelineEntry
+from agents.models import LLMCall, TimelineEntry
 from graphs.runner import CheckpointInfo
 from graphs.state import IncidentState
 
@@ -37,11 +38,12 @@ def timeline_line(entry: TimelineEntry) -> str:
     return f"{clock(entry.at)}  {entry.node:<16} {styled(entry.status, 18)} {entry.message}"
 
 
-def incident_json(state: IncidentState) -> dict[str, Any]:
-    """The incident as other tools read it: id, status, root_causes, plan, risk, approvals..."""
+def incident_json(state: IncidentState, chat_calls: Iterable[LLMCall] = ()) -> dict[str, Any]:
+    """The incident as other tools read it: id, status, root_causes, plan, risk, approvals...
+    (`llm_usage` sums the loop's model calls and the chat's, when given)."""
     data = state.model_dump(mode="json")
     data["root_causes"] = data["diagnosis"]["root_causes"] if data.get("diagnosis") else []
-    data["llm_usage"] = usage_of(state.llm_calls).model_dump(mode="json")
+    data["llm_usage"] = usage_of([*state.llm_calls, *chat_calls]).model_dump(mode="json")
     return data
 
 

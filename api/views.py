@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.llm.accounting import usage_of
 from api.deps import AppState
 from api.investigations import QUEUED, IncidentBusy, QueuedRun
 from api.render import incident_json
@@ -57,10 +56,8 @@ def investigation(app: AppState, incident_id: str) -> Investigation:
             trigger=run.trigger.model_dump(mode="json"),
             alerts=alerts,
         )
-    state = service.get(incident_id)
-    data: dict[str, Any] = incident_json(state)
     chat_calls = app.messages.llm_calls_for(incident_id)
-    data["llm_usage"] = usage_of([*state.llm_calls, *chat_calls]).model_dump(mode="json")
+    data: dict[str, Any] = incident_json(service.get(incident_id), chat_calls)
     data["busy"] = service.is_busy(incident_id)
     data["pending_approval"] = service.pending_request(incident_id)
     data["alerts"] = alerts

@@ -51,17 +51,11 @@ class Watcher:
     def _candidates(self, report: HealthReport) -> list[dict[str, Any]]:
         events = [_anomaly(a, report.at) for a in report.anomalies]
         predictions = report.capacity_predictions + report.failure_predictions
-        alarming = [
-            p for p in predictions if should_alarm(p, self.sensitivity(p.service, p.signal))
-        ]
-        keys = [f"{p.service}/{p.signal}" for p in alarming]
-        self.streaks = {key: self.streaks.get(key, 0) + 1 for key in keys}
+        scored = [(p, self.sensitivity(p.service, p.signal)) for p in predictions]
+        alarming = [(p, s, f"{p.service}/{p.signal}") for p, s in scored if should_alarm(p, s)]
+        self.streaks = {key: self.streaks.get(key, 0) + 1 for _, _, key in alarming}
         # after false alarms (sensitivity < 1) a prediction must hold for ⌈1/s⌉ checks
-        held = [
-            p
-            for p, key in zip(alarming, keys, strict=True)
-            if self.streaks[key] >= required_streak(self.sensitivity(p.service, p.signal))
-        ]
+        held = [p for p, s, key in alarming if self.streaks[key] >= required_streak(s)]
         return events + [_proactive(p) for p in held]
 
 

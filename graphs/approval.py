@@ -31,6 +31,12 @@ def approval_request(state: IncidentState) -> dict[str, Any]:
     }
 
 
+def request_identity(request: dict[str, Any]) -> dict[str, Any]:
+    """What tells one approval request of an incident from another (a later plan after a
+    rollback gets its own): its plan and its deadline."""
+    return {"plan": request.get("plan"), "deadline": request.get("deadline")}
+
+
 def request_approval(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
     """Notify approvers that a plan waits for them."""
     ctx = runtime.context

@@ -33,14 +33,15 @@ class SandboxTelemetrySource:
         return TICK_SECONDS
 
     def window(self, start: int, end: int) -> TelemetryWindow:
-        if end < start:
-            raise ValueError(f"window end {end} is before its start {start}")
-        return self.env.telemetry(start, end, self.detail_seconds)
+        return self._read(start, end, self.detail_seconds)
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:
+        return self._read(start, end, 0).model_copy(update={"events": []})
+
+    def _read(self, start: int, end: int, detail_seconds: int) -> TelemetryWindow:
         if end < start:
             raise ValueError(f"window end {end} is before its start {start}")
-        return self.env.telemetry(start, end, detail_seconds=0).model_copy(update={"events": []})
+        return self.env.telemetry(start, end, detail_seconds)
 
 
 class SandboxActionAdapter:

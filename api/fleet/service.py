@@ -14,6 +14,7 @@ from api.fleet.queue import Job, WorkQueue
 from api.investigations import InvestigationService, QueuedRun
 from api.settings import ApiSettings
 from api.targets import SandboxTargets
+from graphs.approval import approval_request, request_identity
 from graphs.lifecycle import TERMINAL, Status
 from graphs.runner import ApprovalRefused, IncidentNotFound, IncidentRunner
 from graphs.state import IncidentState, Trigger
@@ -161,4 +162,4 @@ class QueuedInvestigationService(InvestigationService):
 def answered_request(state: IncidentState) -> dict[str, Any]:
     """Which approval request a decision answers: a redelivered decision job must not be
     applied to a later request of the same incident (after a rollback and a new plan)."""
-    return {"plan": state.plan.summary if state.plan else "", "deadline": state.approval_deadline}
+    return request_identity(approval_request(state))

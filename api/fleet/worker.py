@@ -15,6 +15,7 @@ from api.fleet.pubsub import RedisEventHub
 from api.fleet.queue import Job, WorkQueue
 from api.metrics import ApiMetrics
 from api.progress import ProgressObserver
+from graphs.approval import request_identity
 from graphs.lifecycle import Status
 from graphs.runner import (
     ApprovalRefused,
@@ -175,7 +176,7 @@ class FleetWorker:
         request = self.runner.pending_request(job.incident)
         if answered is None or request is None:  # not waiting: the caller resumes the run
             return
-        pending = {"plan": request.get("plan"), "deadline": request.get("deadline")}
+        pending = request_identity(request)
         if pending != answered:
             raise ApprovalRefused(
                 f"{job.label} answered an earlier approval request of {job.incident}"
