@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-sandbox_app = typer.Typer(help="The simulated system as a live HTTP process.",
+from api.cli_support import one_line_errors
+
+sandbox_app = typer.Typer(help="The simulated system: a live HTTP process, slow burns.",
                           no_args_is_help=True)  # fmt: skip
 
 
@@ -34,3 +36,27 @@ def serve(
 
 
 sandbox_app.command("serve")(serve)
+
+
+@one_line_errors
+def slow_burn(
+    name: Annotated[str, typer.Argument(help="e.g. disk-filling-queue")],
+    env: Annotated[str, typer.Option(help="Sandbox environment id (what adsh watch reads)")] = (
+        "health"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed when the environment is created")] = 0,
+) -> None:
+    """Start a slow burn in a sandbox environment now (created healthy if missing)."""
+    from api.health_view import ensure_environment  # noqa: PLC0415
+    from graphs.settings import Settings  # noqa: PLC0415
+    from sandbox.slow_burn import get_slow_burn, start_in  # noqa: PLC0415
+
+    environment = ensure_environment(Settings().sandbox_dir, env, seed)
+    fault = start_in(environment, get_slow_burn(name))
+    environment.save()
+    rate = fault.detail["rate_per_day"]
+    typer.echo(f"{name}: {fault.fault_type} on {fault.service} ramping {rate}/day "
+               f"from {fault.start} in environment {env}")  # fmt: skip
+
+
+sandbox_app.command("slow-burn")(slow_burn)

@@ -14,6 +14,10 @@ LEAK_PER_TICK = 0.035
 OOM_LEVEL = 0.97
 DISK_FILL_PER_TICK = 0.12
 SURGE_FACTOR = 2.5
+DAY = 86_400
+SLOW_RATE = "rate_per_day"
+"""Fault detail that makes a fault a slow burn: a steady ramp of this much per day."""
+SLOW_FAULTS = ("disk_full", "memory_leak", "cpu_saturation")
 
 
 @dataclass
@@ -52,9 +56,26 @@ def _leak(fx: Effects, on: np.ndarray, age: np.ndarray, base_memory: float) -> N
     fx.oom |= on & (age > 0) & (phase == 0)
 
 
+def _slow_burn(
+    fx: Effects, fault: InjectedFault, on: np.ndarray, ramp: np.ndarray, mem: float
+) -> None:
+    """A steady ramp (`ramp` = rate * days since start) that hurts only at its threshold."""
+    kind = fault.fault_type
+    if kind == "disk_full":
+        fx.disk_fill += ramp
+    elif kind == "memory_leak":
+        fx.mem_add += ramp
+        fx.oom |= on & (mem + ramp >= OOM_LEVEL)
+    elif kind == "cpu_saturation":
+        fx.cpu_add += ramp
+
+
 def _apply(fx: Effects, fault: InjectedFault, on: np.ndarray, age: np.ndarray, mem: float) -> None:
     kind = fault.fault_type
-    if kind == "bad_deploy":
+    if SLOW_RATE in fault.detail:
+        rate = float(fault.detail[SLOW_RATE])
+        _slow_burn(fx, fault, on, np.where(on, rate * age * TICK_SECONDS / DAY, 0.0), mem)
+    elif kind == "bad_deploy":
         fx.err_add += np.where(on, 0.25, 0.0)
         fx.lat_mult *= np.where(on, 1.15, 1.0)
         fx.lat_add_p99 += np.where(on, 60.0, 0.0)

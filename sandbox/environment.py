@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import benign
+from sandbox.effects import SLOW_FAULTS, SLOW_RATE
 from sandbox.faults import check_target
 from sandbox.remediation import ActionContext, apply_action
 from sandbox.settings import current_label
@@ -95,11 +96,19 @@ class SandboxEnvironment:
             raise ValueError(f"cannot advance the clock by a negative {seconds}s")
         self.state.clock += int(seconds)
 
-    def inject(self, fault_type: str, service: str) -> InjectedFault:
-        """Start a fault on a service at the current clock."""
+    def inject(
+        self, fault_type: str, service: str, rate_per_day: float | None = None
+    ) -> InjectedFault:
+        """Start a fault on a service at the current clock.
+
+        With `rate_per_day`, a slow burn: disk, memory or CPU ramps by that much per day and
+        nothing is user-visible until it saturates (disk_full, memory_leak, cpu_saturation).
+        """
         check_target(fault_type, service, self.topology)
         now, tick = self.state.clock, self.state.clock // TICK_SECONDS
         fault = InjectedFault(fault_type=fault_type, service=service, start=now)
+        if rate_per_day is not None:
+            fault.detail[SLOW_RATE] = repr(_slow_rate(fault_type, rate_per_day))
         if fault_type == "bad_deploy":
             self._relabel(fault, "version", benign.version_label(self.state.seed, tick + 7919))
         elif fault_type == "config_error":
@@ -172,6 +181,16 @@ class SandboxEnvironment:
             )
         )
         return outcome
+
+
+def _slow_rate(fault_type: str, rate_per_day: float) -> float:
+    if fault_type not in SLOW_FAULTS:
+        raise ValueError(
+            f"fault {fault_type!r} has no slow-burn form; slow burns: {', '.join(SLOW_FAULTS)}"
+        )
+    if not 0 < rate_per_day <= 10:
+        raise ValueError(f"rate_per_day must be in (0, 10], got {rate_per_day}")
+    return float(rate_per_day)
 
 
 def _as_of(fault: InjectedFault, at: int, dropped: set[tuple[int, str]]) -> InjectedFault:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sandbox.environment import SandboxEnvironment
 from sandbox.model import simulate
-from sandbox.state import ORIGIN_EPOCH, TICK_SECONDS, EnvState
+from sandbox.state import ORIGIN_EPOCH, TICK_SECONDS, EnvState, InjectedFault
 from sandbox.topology import get_topology
 from tools.telemetry import Metric
 
@@ -74,6 +75,22 @@ def get_slow_burn(name: str) -> SlowBurn:
             f"unknown slow burn {name!r}; expected one of: {', '.join(SLOW_BURNS)}"
         )
     return SLOW_BURNS[name]
+
+
+ENV_FAULTS = {Metric.DISK: "disk_full", Metric.MEMORY: "memory_leak", Metric.CPU: "cpu_saturation"}
+"""The sandbox fault whose slow-burn form each overlay signal corresponds to."""
+
+
+def start_in(env: SandboxEnvironment, burn: SlowBurn) -> InjectedFault:
+    """Start `burn` in a sandbox environment at its clock; its remedy then really ends it."""
+    fault_type = ENV_FAULTS.get(burn.signal)  # type: ignore[call-overload]
+    if fault_type is None:
+        runnable = [b.name for b in SLOW_BURNS.values() if b.signal in ENV_FAULTS]
+        raise ValueError(
+            f"slow burn {burn.name!r} exists only in the proactive eval's overlay; "
+            f"in a sandbox environment: {', '.join(runnable)}"
+        )
+    return env.inject(fault_type, burn.service, burn.rate_per_day)
 
 
 @dataclass(frozen=True)
