@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field
 from agents.action_catalog import build_action
 from agents.models import Action, RiskLevel
 from agents.predictor import CAPACITY_HORIZON, RULES, Prediction, predict, should_alarm
+from agents.proactive import CAPACITY_SIGNALS, capacity_level, is_capacity_scaling
 from agents.risk import level_for_score, risk_score
 from tools.analysis.forecast import DAY, bucket, fit_trend
 from tools.telemetry import Metric, ServiceGraph, TelemetryWindow
 
-CAPACITY_SIGNALS = {"disk_util", "pool_util", "cpu_util"}
 TREND_METRICS = (Metric.LATENCY_P99, Metric.ERROR_RATE)
 Urgency = Literal["immediate", "soon", "planned"]
 
@@ -102,9 +102,8 @@ def _recommend(prediction: Prediction, graph: ServiceGraph, sensitivity: Any) ->
     rule = RULES[prediction.signal]
     action = build_action(rule.remedy, prediction.service, dict(rule.params), graph,
                           from_runbook=True)  # fmt: skip
-    soon = prediction.seconds_to_threshold < CAPACITY_HORIZON
-    capacity = soon and prediction.signal in CAPACITY_SIGNALS
-    level = RiskLevel.MEDIUM if capacity else level_for_score(risk_score(action.risk))
+    capacity = is_capacity_scaling(prediction)
+    level = capacity_level(level_for_score(risk_score(action.risk)), prediction)
     hours = prediction.seconds_to_threshold / 3600
     return Recommendation(
         type="CAPACITY_SCALING" if capacity else "PREVENTIVE_MAINTENANCE",

@@ -92,11 +92,29 @@ class InvestigationService:
 
     def exists(self, incident_id: str) -> bool:
         with self._lock:
-            return incident_id in self._statuses
+            if incident_id in self._statuses:
+                return True
+        return incident_id in self._adopt_new_threads()
 
     def known_ids(self, status: str | None = None) -> list[str]:
+        self._adopt_new_threads()
         with self._lock:
             return [i for i, s in self._statuses.items() if status in (None, s)]
+
+    def _adopt_new_threads(self) -> list[str]:
+        """Threads another process wrote to the same store (adsh watch, adsh demo): known now."""
+        with self._lock:
+            new = [i for i in self.runner.thread_ids() if i not in self._statuses]
+        adopted = []
+        for incident_id in new:
+            try:
+                status = self.runner.get(incident_id).status.value
+            except IncidentNotFound:
+                continue
+            with self._lock:
+                self._statuses.setdefault(incident_id, status)
+            adopted.append(incident_id)
+        return adopted
 
     def is_open(self, incident_id: str) -> bool:
         with self._lock:

@@ -1,4 +1,5 @@
-"""`adsh watch`: check the system's health on an interval and raise proactive alarms."""
+"""`adsh watch`: check the system's health on an interval; open investigations and proactive
+incidents for what it finds (deduplicated, capped per check), until stopped."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
 
@@ -13,13 +15,22 @@ import typer
 
 from agents.health import HealthReport
 from agents.predictor import Prediction, required_streak, should_alarm
-from api.cli_support import console, one_line_errors
-from api.health_view import sandbox_health
+from api.cli_support import console, one_line_errors, runner
+from api.health_view import ensure_environment, sandbox_health, source_health
+from api.prometheus_settings import PrometheusSettings
+from api.prometheus_targets import PrometheusTargets
+from graphs.lifecycle import is_terminal
+from graphs.runner import IncidentRunner
 from graphs.settings import Settings
+from graphs.state import Trigger
 from memory.feedback import FeedbackStore
 from tools.notify import LogNotifier, Notifier
 
 COOLDOWN_SECONDS = 6 * 3600
+
+
+Opener = Callable[[dict[str, Any]], str | None]
+"""Opens the incident an alarm calls for; returns its id (None: nothing opened)."""
 
 
 @dataclass
@@ -29,6 +40,7 @@ class Watcher:
     notifier: Notifier
     sensitivity: Callable[[str, str], float]
     max_per_check: int = 3
+    opener: Opener | None = None
     last_opened: dict[str, float] = field(default_factory=dict)
     streaks: dict[str, int] = field(default_factory=dict)
     """Consecutive checks each prediction has alarmed in (reset when it goes quiet)."""
@@ -44,6 +56,8 @@ class Watcher:
             if len(opened) == self.max_per_check:
                 break
             self.last_opened[key] = now
+            if self.opener is not None:
+                event["incident_id"] = self.opener(event)
             self.notifier.notify(event)
             opened.append(event)
         return opened
@@ -67,7 +81,50 @@ def _anomaly(name: str, at: int) -> dict[str, Any]:
 def _proactive(p: Prediction) -> dict[str, Any]:
     return {"kind": "proactive", "service": p.service, "signal": p.signal, "at": p.at,
             "failure": p.failure, "seconds_to_threshold": p.seconds_to_threshold,
-            "confidence": p.confidence, "remedy": p.remedy}  # fmt: skip
+            "confidence": p.confidence, "remedy": p.remedy,
+            "prediction": p.model_dump(mode="json")}  # fmt: skip
+
+
+class IncidentOpener:
+    """Opens watch alarms as incidents of one target and runs them (to the end, or to approval).
+
+    An alarm whose earlier incident is still open (e.g. waiting for approval) joins it instead
+    of opening a second one.
+    """
+
+    def __init__(self, runner: IncidentRunner, target: dict[str, str], requester: str) -> None:
+        self.runner, self.target, self.requester = runner, target, requester
+        self.open: dict[str, str] = {}
+
+    def __call__(self, event: dict[str, Any]) -> str | None:
+        key = f"{event['kind']}:{event['service']}/{event['signal']}"
+        earlier = self.open.get(key)
+        if earlier is not None and not is_terminal(self.runner.get(earlier).status):
+            return earlier
+        trigger = self.trigger(event)
+        incident_id = self.runner.new_id(trigger)
+        state = self.runner.start(incident_id, trigger, self.requester)
+        self.open[key] = incident_id
+        console.print(f"{incident_id}: {state.status.value} ({state.timeline[-1].message})",
+                      markup=False)  # fmt: skip
+        return incident_id
+
+    def trigger(self, event: dict[str, Any]) -> Trigger:
+        """The trigger of one alarm: proactive (enters at the prediction) or an investigation."""
+        where = f"{event['service']}/{event['signal']}"
+        target = dict(self.target)
+        if "services" in target:  # Prometheus: the investigation focuses on the alarm's service
+            target["services"] = event["service"]
+        if event["kind"] == "proactive":
+            prediction = Prediction.model_validate(event["prediction"])
+            hours = prediction.seconds_to_threshold / 3600
+            summary = (
+                f"adsh watch: {where} predicted to reach {prediction.threshold} in {hours:.1f} h"
+            )
+            return Trigger(kind="proactive", target=target, summary=summary, prediction=prediction)
+        return Trigger(
+            kind="manual", target=target, summary=f"adsh watch: {where} past its threshold"
+        )
 
 
 def stop_event() -> threading.Event:
@@ -84,19 +141,75 @@ def stop_event() -> threading.Event:
 
 @one_line_errors
 def watch(
-    source: Annotated[str, typer.Option(help="sandbox (prometheus: not yet)")] = "sandbox",
+    source: Annotated[str, typer.Option(help="sandbox or prometheus")] = "sandbox",
     interval: Annotated[float, typer.Option(min=0.0, help="Seconds between checks")] = 60.0,
     env: Annotated[str, typer.Option(help="Sandbox environment id")] = "health",
+    advance: Annotated[
+        int | None,
+        typer.Option(min=0, help="Sandbox: simulated seconds per check (default: the interval)"),
+    ] = None,
     max_iterations: Annotated[int | None, typer.Option(min=1, help="Stop after N")] = None,
+    notify_only: Annotated[
+        bool, typer.Option("--notify-only", help="Only notify; open no incidents")
+    ] = False,
 ) -> None:
-    """Check health every INTERVAL seconds; notify anomalies and proactive alarms (deduped)."""
-    if source != "sandbox":
-        raise ValueError(f"--source {source!r} is not supported yet; use --source sandbox")
+    """Check health every INTERVAL seconds; open investigations (anomalies) and proactive
+    incidents (predictions), deduplicated and capped per check, until SIGINT/SIGTERM."""
+    if source not in ("sandbox", "prometheus"):
+        raise ValueError(f"--source must be sandbox or prometheus, got {source!r}")
     settings = Settings()
     store = FeedbackStore(settings.data_dir)
-    watcher = Watcher(LogNotifier(settings.notifications_path), store.sensitivity)
-    run_loop(watcher, lambda: sandbox_health(settings.sandbox_dir, env, 0, store),
-             interval, max_iterations, stop_event())  # fmt: skip
+    notifier = LogNotifier(settings.notifications_path)
+    stop = stop_event()
+    system: SandboxWatch | PrometheusWatch
+    with runner() as (incident_runner, targets):
+        if source == "prometheus":
+            targets.prometheus = PrometheusTargets(PrometheusSettings(), 600)
+            system = PrometheusWatch(targets.prometheus)
+        else:
+            step = int(interval) if advance is None else advance
+            system = SandboxWatch(settings.sandbox_dir, env, step)
+        opener = (
+            None if notify_only else IncidentOpener(incident_runner, system.target, "adsh-watch")
+        )
+        watcher = Watcher(notifier, store.sensitivity, opener=opener)
+        run_loop(watcher, lambda: system.report(store), interval, max_iterations, stop)
+
+
+@dataclass
+class SandboxWatch:
+    """A sandbox environment watched in simulated time: its clock moves `step` per check."""
+
+    directory: Path
+    env_id: str
+    step: int
+    checks: int = 0
+
+    @property
+    def target(self) -> dict[str, str]:
+        return {"kind": "sandbox", "env_id": self.env_id}
+
+    def report(self, store: FeedbackStore) -> HealthReport:
+        environment = ensure_environment(self.directory, self.env_id, 0)
+        if self.checks and self.step:
+            environment.advance(self.step)
+            environment.save()
+        self.checks += 1
+        return sandbox_health(self.directory, self.env_id, 0, store)
+
+
+@dataclass
+class PrometheusWatch:
+    """The system behind ADSH_PROMETHEUS_URL, in wall-clock time."""
+
+    targets: PrometheusTargets
+    target: dict[str, str] = field(
+        default_factory=lambda: {"kind": "prometheus", "services": "", "starts_at": ""}
+    )
+
+    def report(self, store: FeedbackStore) -> HealthReport:
+        trigger = Trigger(kind="manual", target=self.target)
+        return source_health(self.targets("watch", trigger).source, store)
 
 
 def run_loop(
@@ -111,7 +224,9 @@ def run_loop(
     while not stop.is_set() and (max_iterations is None or done < max_iterations):
         current = report()
         for event in watcher.check(current, current.at):
-            console.print(f"{event['kind']}: {event['service']}/{event['signal']}", markup=False)
+            opened = f" -> {event['incident_id']}" if event.get("incident_id") else ""
+            line = f"{event['kind']}: {event['service']}/{event['signal']}{opened}"
+            console.print(line, markup=False)
         done += 1
         stop.wait(interval)
     return done

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
-from agents import monitor
+from agents import monitor, proactive
 from agents.action_catalog import rollback_for
 from agents.executor import Phase, idempotency_key, run_step
 from agents.guardrails import hard_violations
@@ -66,14 +66,19 @@ def verify(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
     if wait > 0:
         ctx.clock.sleep(wait)
     now = ctx.clock.now()
-    result = monitor.verify(
-        ctx.source,
-        state.history_start,
-        state.history_end or state.window_start,
-        acted_at,
-        now,
-        ctx.monitor,
-    )
+    if state.trigger.prediction is not None:
+        result = proactive.verify_prediction(
+            ctx.source, state.trigger.prediction, acted_at, now, ctx.monitor.verify_seconds
+        )
+    else:
+        result = monitor.verify(
+            ctx.source,
+            state.history_start,
+            state.history_end or state.window_start,
+            acted_at,
+            now,
+            ctx.monitor,
+        )
     verdict = "recovered" if result.report.recovered else "not recovered"
     if _partial(state, result.report):
         verdict = f"partially recovered ({state.plan.target if state.plan else '?'} is back)"

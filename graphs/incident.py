@@ -12,11 +12,12 @@ from typing import Any, Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
-from agents import monitor
+from agents import monitor, proactive
 from agents.llm.planning import propose_plan
 from agents.llm.risk_floor import apply_model_floor, vouched
 from agents.models import Plan
 from agents.planner import plan_remediation
+from agents.predictor import FIT_WINDOW
 from agents.safeguard import review as safeguard_review
 from graphs.approval import await_approval, record_decision, request_approval, route_decision
 from graphs.context import LoopContext
@@ -71,6 +72,34 @@ def detect(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
         diagnosis_rounds=state.diagnosis_rounds + 1,
         diagnosis=monitor.Diagnosis(window_start=start, window_end=end, anomalies=anomalies),
     )
+
+
+def forecast(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any]:
+    """A proactive incident: the prediction that opened it is the diagnosis; nothing failed."""
+    ctx = runtime.context
+    prediction = state.trigger.prediction
+    assert prediction is not None
+    now = ctx.clock.now()
+    diagnosis = proactive.diagnosis_from(prediction, now)
+    return move(
+        state,
+        Status.ANALYZING,
+        now,
+        "forecast",
+        diagnosis.summary,
+        created_at=state.created_at or now,
+        history_start=prediction.at - FIT_WINDOW,
+        history_end=prediction.at,
+        window_start=prediction.at,
+        window_end=now,
+        diagnosis_rounds=state.diagnosis_rounds + 1,
+        diagnosis=diagnosis,
+    )
+
+
+def route_start(state: IncidentState) -> Literal["detect", "forecast"]:
+    """Proactive incidents enter at the prediction; every other trigger at detection."""
+    return "forecast" if state.trigger.prediction is not None else "detect"
 
 
 def route_after_detect(state: IncidentState) -> Literal["diagnose", "close", "verify"]:
@@ -174,6 +203,8 @@ def review(state: IncidentState, runtime: Runtime[LoopContext]) -> dict[str, Any
             state.plan, state.diagnosis, ctx.source.topology(), ctx.catalog, state.failed_runbooks
         )
         risk = apply_model_floor(state.plan, risk, ctx.policy, vouched_for)
+    if state.trigger.prediction is not None:
+        risk = proactive.proactive_risk(risk, state.trigger.prediction)
     now = ctx.clock.now()
     message = f"risk {risk.level} (score {risk.score}, {risk.healing_level}): route {risk.route}"
     if risk.violations:
@@ -290,6 +321,7 @@ def build_graph() -> StateGraph[IncidentState, LoopContext, IncidentState, Incid
     """The uncompiled incident graph."""
     graph = StateGraph(IncidentState, context_schema=LoopContext)
     for node in (
+        forecast,
         detect,
         close,
         diagnose,
@@ -307,7 +339,8 @@ def build_graph() -> StateGraph[IncidentState, LoopContext, IncidentState, Incid
         fail,
     ):
         graph.add_node(node.__name__, with_effects(node))
-    graph.add_edge(START, "detect")
+    graph.add_conditional_edges(START, route_start)
+    graph.add_edge("forecast", "plan")
     graph.add_conditional_edges("detect", route_after_detect)
     graph.add_edge("diagnose", "plan")
     graph.add_edge("plan", "review")

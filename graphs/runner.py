@@ -204,6 +204,10 @@ class IncidentRunner:
         producers = ["input", *(s.next[0] if s.next else "" for s in snapshots)]
         return [checkpoint_info(s, node) for s, node in zip(snapshots, producers, strict=False)]
 
+    def thread_ids(self) -> list[str]:
+        """Every incident with checkpoints in the store, oldest first."""
+        return thread_ids(self.saver)
+
     def list(self) -> list[IncidentState]:
         return [self.get(i) for i in thread_ids(self.saver)]
 

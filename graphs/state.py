@@ -18,6 +18,7 @@ from agents.models import (
     TimelineEntry,
     Verification,
 )
+from agents.predictor import Prediction
 from graphs.lifecycle import Status
 
 
@@ -26,13 +27,16 @@ class Trigger(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["scenario", "alert", "manual"] = "scenario"
+    kind: Literal["scenario", "alert", "manual", "proactive"] = "scenario"
     scenario: str | None = None
     seed: int | None = None
     target: dict[str, str] = Field(
         default_factory=dict, description="How to reach the system, e.g. {'kind': 'sandbox'}"
     )
     summary: str = ""
+    prediction: Prediction | None = Field(
+        default=None, description="Proactive incidents: what is predicted to break, and when"
+    )
 
 
 class IncidentState(BaseModel):

@@ -4,7 +4,8 @@ import { renderCharts } from "/console/charts.js";
 import { renderTranscript } from "/console/transcript.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, selected: null, incident: null, events: null, chartsFor: "" };
+const LIST_POLL_MS = 15000;
+const state = { me: null, selected: null, incident: null, events: null, chartsFor: "", poll: null };
 
 function showError(error) {
   $("error").textContent = error ? String(error.message || error) : "";
@@ -28,6 +29,8 @@ async function signIn(token) {
   $("ask").hidden = !canTrigger;
   if (canTrigger) await loadScenarios();
   await refreshList();
+  // Incidents opened elsewhere (adsh watch, another process) have no event here: poll too.
+  if (!state.poll) state.poll = setInterval(() => refreshList().catch(showError), LIST_POLL_MS);
   startEvents();
   if (state.selected) await select(state.selected);
 }

@@ -8,6 +8,7 @@ import pytest
 from agents.health import health_report
 from agents.models import RiskLevel
 from agents.predictor import Prediction, predict, required_streak, should_alarm
+from agents.proactive import capacity_level
 from sandbox.topology import get_topology
 from tools.analysis.forecast import DAY
 from tools.telemetry import Metric, MetricSeries, TelemetryWindow
@@ -49,24 +50,38 @@ def test_lower_sensitivity_narrows_the_horizon_and_asks_the_recent_trend_to_agre
         should_alarm(day_away, 0.0)
 
 
-def test_health_report_makes_a_near_disk_threshold_a_medium_capacity_scaling() -> None:
+def _disk_window(service: str) -> TelemetryWindow:
     times, disk = _ramp(0.15, 0.3)
     _, cpu = _ramp(0.0, 0.3)
-    window = TelemetryWindow(start=START, end=int(times[-1]) + 60, step=60, metrics=[
-        MetricSeries(service="database", metric=Metric.DISK, start=START, step=60,
+    return TelemetryWindow(start=START, end=int(times[-1]) + 60, step=60, metrics=[
+        MetricSeries(service=service, metric=Metric.DISK, start=START, step=60,
                      values=disk.tolist()),
         MetricSeries(service="catalog", metric=Metric.CPU, start=START, step=60,
                      values=cpu.tolist()),
     ])  # fmt: skip
-    report = health_report(window, get_topology("default").graph())
+
+
+@pytest.mark.parametrize(("service", "level"), [("queue", RiskLevel.MEDIUM),
+                                                ("database", RiskLevel.CRITICAL)])  # fmt: skip
+def test_a_near_disk_threshold_is_capacity_scaling_at_medium_unless_the_matrix_is_higher(
+    service: str, level: RiskLevel
+) -> None:
+    report = health_report(_disk_window(service), get_topology("default").graph())
     [capacity] = report.capacity_predictions
-    assert capacity.service == "database" and capacity.seconds_to_threshold < 7 * DAY
+    assert capacity.service == service and capacity.seconds_to_threshold < 7 * DAY
     [recommendation] = report.recommendations
     assert recommendation.type == "CAPACITY_SCALING"
-    assert recommendation.risk_level is RiskLevel.MEDIUM
-    assert (
-        recommendation.action.name == "rotate_logs" and recommendation.action.target == "database"
-    )
+    assert recommendation.risk_level is level  # a regulated datastore keeps its approvals
+    assert recommendation.action.name == "rotate_logs" and recommendation.action.target == service
     with pytest.raises(ValueError, match="no metric series"):
         health_report(TelemetryWindow(start=0, end=1, step=60, metrics=[]),
                       get_topology("default").graph())  # fmt: skip
+
+
+def test_capacity_scaling_raises_a_low_plan_to_medium_and_never_lowers_one() -> None:
+    soon = _prediction(DAY, 0.1).model_copy(update={"signal": "disk_util"})
+    later = soon.model_copy(update={"seconds_to_threshold": 8 * DAY})
+    assert capacity_level(RiskLevel.LOW, soon) is RiskLevel.MEDIUM
+    assert capacity_level(RiskLevel.HIGH, soon) is RiskLevel.HIGH
+    assert capacity_level(RiskLevel.LOW, later) is RiskLevel.LOW
+    assert capacity_level(RiskLevel.LOW, _prediction(DAY, 0.1)) is RiskLevel.LOW  # memory

@@ -10,6 +10,9 @@ from scipy import stats
 
 DAY = 86_400
 BUCKET_SECONDS = 300
+NOISE_Z = 2.0
+"""The path counts as crossed within this many residual sigmas of the threshold: the observed
+5-minute medians scatter around it, so a daily peak that grazes the threshold does cross."""
 Direction = Literal["up", "down"]
 
 
@@ -109,7 +112,9 @@ def time_to_threshold(
     horizon: float = 30 * DAY,
     level: float = 0.95,
 ) -> ThresholdForecast:
-    """First time the fitted trend (with its daily cycle) crosses `threshold`, with an interval.
+    """First time the fitted trend (with its daily cycle) reaches `threshold`, with an interval.
+
+    Reaching means coming within NOISE_Z residual sigmas of it (where observed medians cross).
 
     The interval comes from the slope's `level` confidence bounds (Student t on the fit's
     degrees of freedom); `seconds` is None when no crossing is expected within `horizon`.
@@ -120,7 +125,8 @@ def time_to_threshold(
     sign = 1.0 if direction == "up" else -1.0
     future = now + np.arange(1, int(horizon // BUCKET_SECONDS) + 1) * BUCKET_SECONDS
     slopes = np.array([slope + sign * t_quantile * err, slope, slope - sign * t_quantile * err])
-    crossings = [_first_crossing(fit, column, future, s, threshold, sign) for s in slopes]
+    reach = threshold - sign * NOISE_Z * float(fit.resid_sigma[column])
+    crossings = [_first_crossing(fit, column, future, s, reach, sign) for s in slopes]
     current = float(fit.predict(np.array([now]))[0, column])
     early, mid, late = (None if c is None else c - now for c in crossings)
     return ThresholdForecast(
