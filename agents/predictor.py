@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.analysis.forecast import DAY, bucket, fit_trend, time_to_threshold
+from tools.telemetry import Metric
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ RULES: dict[str, SignalRule] = {
     "cpu_util": SignalRule(0.95, "up", "CPU saturation: queueing latency", "scale_out"),
     "cert_days_left": SignalRule(0.0, "down", "certificate expires", "renew_certificate"),
 }
+KNOWN_SIGNALS = frozenset(RULES) | frozenset(str(m) for m in Metric)
+"""What feedback can be about: a predicted signal or a detected metric."""
 ALARM_HORIZON = 2 * DAY
 MIN_CONFIDENCE = 0.5
 FIT_WINDOW = 2 * DAY
@@ -120,6 +123,15 @@ def _recent_agrees(prediction: Prediction, horizon: float) -> bool:
     if slope == 0 or gap * slope < 0:
         return gap == 0
     return gap / slope <= horizon
+
+
+def check_signal(signal: str) -> str:
+    """`signal` if feedback can be about it; else a ValueError listing the known ones."""
+    if signal not in KNOWN_SIGNALS:
+        raise ValueError(
+            f"unknown signal {signal!r}; expected one of: {', '.join(sorted(KNOWN_SIGNALS))}"
+        )
+    return signal
 
 
 def required_streak(sensitivity: float) -> int:

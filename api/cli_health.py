@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from agents.predictor import check_signal
 from api.cli_support import console, one_line_errors, os_user
 from api.health_view import sandbox_health
 from evals.proactive_report import run_proactive
@@ -57,6 +58,7 @@ def feedback(
     """Mark a detection or prediction as a false alarm or a miss; sensitivity adapts."""
     if false_alarm == miss:
         raise ValueError("give exactly one of --false-alarm or --miss")
+    check_signal(signal)
     settings = Settings()
     store = FeedbackStore(settings.data_dir, AuditTrail(settings.audit_path))
     verdict: Verdict = "false_alarm" if false_alarm else "miss"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from agents.health import HealthReport
+from agents.predictor import check_signal
 from api.deps import Operator, State, Viewer
 from api.health_view import sandbox_health
 from api.schemas import AUTH_ERRORS
@@ -23,6 +24,11 @@ class FeedbackIn(BaseModel):
     service: str = Field(min_length=1, max_length=128)
     signal: str = Field(min_length=1, max_length=64, description="e.g. memory_util")
     verdict: Literal["false_alarm", "miss"]
+
+    @field_validator("signal")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        return check_signal(value)
 
 
 class FeedbackOut(BaseModel):

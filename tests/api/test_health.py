@@ -30,6 +30,9 @@ def test_feedback_needs_an_operator_and_is_audited(
     assert response.json()["sensitivity"] < 1.0
     bad = client.post("/v1/feedback", json={**payload, "verdict": "meh"}, headers=auth("olga"))
     assert bad.status_code == 422
+    unknown = client.post("/v1/feedback", json={**payload, "signal": "memroy_util"},
+                          headers=auth("olga"))  # fmt: skip
+    assert unknown.status_code == 422 and "memory_util" in unknown.text  # lists the known ones
     entries = AuditTrail(api_settings.audit_path).entries("inc-1")  # found by what it is about
     assert [(e.body["kind"], e.body["actor"]) for e in entries] == [("feedback", "olga")]
     assert entries[0].body["after"] < 1.0
