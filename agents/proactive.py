@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.models import Diagnosis, HealingLevel, RiskAssessment, RiskLevel, Verification
-from agents.predictor import CAPACITY_HORIZON, Prediction
+from agents.predictor import CAPACITY_HORIZON, RULES, Prediction
 from tools.analysis.models import Evidence, Hypothesis, RecoveryReport
 from tools.telemetry import TelemetrySource
 
@@ -18,6 +18,8 @@ FAULT_OF_SIGNAL = {
     "cert_days_left": "certificate_expiry",
 }
 """The fault a prediction foretells: the planner picks that fault's runbook."""
+FORECAST_RULES = "forecast/1 (harmonic trend, NOISE_Z 2, capacity floor MEDIUM)"
+"""Version of the prediction-to-incident rules (recorded in provenance)."""
 MIN_GAIN = 0.1
 """A fix must win back at least this share of the headroom the prediction left."""
 
@@ -67,7 +69,7 @@ def diagnosis_from(prediction: Prediction, now: int) -> Diagnosis:
 
 def proactive_risk(risk: RiskAssessment, prediction: Prediction) -> RiskAssessment:
     """Raise a LOW capacity plan to MEDIUM (notify, then act); never lowers a level."""
-    if risk.route == "escalate" or risk.violations:
+    if risk.route != "auto" or risk.violations:  # approvals and escalations stay as they are
         return risk
     level = capacity_level(risk.level, prediction)
     if level is risk.level:
@@ -93,13 +95,16 @@ def verify_prediction(
         return _verdict(acted_at, now, False, f"no {prediction.signal} series to verify")
     times = np.asarray(series[0].timestamps())
     values = np.asarray(series[0].values, dtype=float)
-    was = float(np.nanmedian(values[times < acted_at])) if (times < acted_at).any() else np.nan
-    late = times >= acted_at + (now - acted_at) // 2
-    now_value = float(np.nanmedian(values[late])) if late.any() else np.nan
-    sign = 1.0 if prediction.threshold >= prediction.current else -1.0
-    headroom_before = sign * (prediction.threshold - was)
+    before_action = values[times < acted_at]
+    after_action = values[times >= acted_at + (now - acted_at) // 2]
+    if np.isnan(before_action).all() or np.isnan(after_action).all():
+        return _verdict(acted_at, now, False, f"no {prediction.signal} data around the action")
+    was, now_value = float(np.nanmedian(before_action)), float(np.nanmedian(after_action))
+    sign = 1.0 if RULES[prediction.signal].direction == "up" else -1.0
+    headroom_before = max(sign * (prediction.threshold - was), 0.0)
     gained = sign * (was - now_value)
-    recovered = bool(gained >= MIN_GAIN * max(headroom_before, 1e-6) and gained > 0)
+    inside = sign * (prediction.threshold - now_value) > 0
+    recovered = bool(inside and gained > 0 and gained >= MIN_GAIN * headroom_before)
     summary = (
         f"{prediction.service} {prediction.signal} {was:.3f} → {now_value:.3f} "
         f"(threshold {prediction.threshold}): "

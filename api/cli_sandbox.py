@@ -51,8 +51,12 @@ def slow_burn(
     from graphs.settings import Settings  # noqa: PLC0415
     from sandbox.slow_burn import get_slow_burn, start_in  # noqa: PLC0415
 
+    try:
+        burn = get_slow_burn(name)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
     environment = ensure_environment(Settings().sandbox_dir, env, seed)
-    fault = start_in(environment, get_slow_burn(name))
+    fault = start_in(environment, burn)
     environment.save()
     rate = fault.detail["rate_per_day"]
     typer.echo(f"{name}: {fault.fault_type} on {fault.service} ramping {rate}/day "

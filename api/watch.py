@@ -19,6 +19,7 @@ from api.cli_support import console, one_line_errors, runner
 from api.health_view import ensure_environment, sandbox_health, source_health
 from api.prometheus_settings import PrometheusSettings
 from api.prometheus_targets import PrometheusTargets
+from graphs.errors import IncidentNotFound
 from graphs.lifecycle import is_terminal
 from graphs.runner import IncidentRunner
 from graphs.settings import Settings
@@ -57,7 +58,10 @@ class Watcher:
                 break
             self.last_opened[key] = now
             if self.opener is not None:
-                event["incident_id"] = self.opener(event)
+                try:
+                    event["incident_id"] = self.opener(event)
+                except Exception as exc:  # one failed incident must not end the watch
+                    event["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
             self.notifier.notify(event)
             opened.append(event)
         return opened
@@ -97,9 +101,9 @@ class IncidentOpener:
         self.open: dict[str, str] = {}
 
     def __call__(self, event: dict[str, Any]) -> str | None:
-        key = f"{event['kind']}:{event['service']}/{event['signal']}"
+        key = f"{event['service']}/{event['signal']}"  # a prediction and its anomaly: one fix
         earlier = self.open.get(key)
-        if earlier is not None and not is_terminal(self.runner.get(earlier).status):
+        if earlier is not None and self._still_open(earlier):
             return earlier
         trigger = self.trigger(event)
         incident_id = self.runner.new_id(trigger)
@@ -108,6 +112,16 @@ class IncidentOpener:
         console.print(f"{incident_id}: {state.status.value} ({state.timeline[-1].message})",
                       markup=False)  # fmt: skip
         return incident_id
+
+    def _still_open(self, incident_id: str) -> bool:
+        try:
+            return not is_terminal(self.runner.get(incident_id).status)
+        except IncidentNotFound:  # pruned by retention
+            return False
+
+    def any_open(self) -> bool:
+        """Whether an incident this watch opened is still running or waiting for approval."""
+        return any(self._still_open(i) for i in set(self.open.values()))
 
     def trigger(self, event: dict[str, Any]) -> Trigger:
         """The trigger of one alarm: proactive (enters at the prediction) or an investigation."""
@@ -164,14 +178,18 @@ def watch(
     system: SandboxWatch | PrometheusWatch
     with runner() as (incident_runner, targets):
         if source == "prometheus":
-            targets.prometheus = PrometheusTargets(PrometheusSettings(), 600)
+            targets.prometheus = PrometheusTargets(PrometheusSettings(), settings.verify_seconds)
             system = PrometheusWatch(targets.prometheus)
         else:
-            step = int(interval) if advance is None else advance
+            step = round(interval) if advance is None else advance
+            if step == 0 and max_iterations != 1:
+                raise ValueError("the sandbox's clock would never move: give --advance SECONDS")
             system = SandboxWatch(settings.sandbox_dir, env, step)
         opener = (
             None if notify_only else IncidentOpener(incident_runner, system.target, "adsh-watch")
         )
+        if isinstance(system, SandboxWatch) and opener is not None:
+            system.paused = opener.any_open
         watcher = Watcher(notifier, store.sensitivity, opener=opener)
         run_loop(watcher, lambda: system.report(store), interval, max_iterations, stop)
 
@@ -184,6 +202,8 @@ class SandboxWatch:
     env_id: str
     step: int
     checks: int = 0
+    paused: Callable[[], bool] = lambda: False
+    """True while an incident acts on the environment: only one writer moves its clock."""
 
     @property
     def target(self) -> dict[str, str]:
@@ -191,7 +211,7 @@ class SandboxWatch:
 
     def report(self, store: FeedbackStore) -> HealthReport:
         environment = ensure_environment(self.directory, self.env_id, 0)
-        if self.checks and self.step:
+        if self.checks and self.step and not self.paused():
             environment.advance(self.step)
             environment.save()
         self.checks += 1

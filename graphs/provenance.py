@@ -11,6 +11,7 @@ from pydantic_core import to_jsonable_python
 
 from agents.models import DecisionRecord
 from agents.monitor import ANALYSIS_RULES
+from agents.proactive import FORECAST_RULES
 from agents.safeguard import RISK_POLICY
 from graphs.context import LoopContext
 from graphs.effects import EffectSession, canonical, digest
@@ -20,6 +21,7 @@ from memory.audit import AuditReceipt
 NodeFn = Callable[..., dict[str, Any]]
 
 AGENTS: dict[str, Any] = {
+    "forecast": "monitor",  # the Monitor owns prediction (PREDICT)
     "detect": "monitor",
     "diagnose": "monitor",
     "verify": "monitor",
@@ -89,6 +91,8 @@ def _decision(
 
 
 def _rule(name: str, update: dict[str, Any], ctx: LoopContext) -> str:
+    if name == "forecast":
+        return FORECAST_RULES
     if name in {"detect", "diagnose", "verify", "close"}:
         return ANALYSIS_RULES
     if name == "plan":

@@ -39,6 +39,8 @@ function signOut() {
   session.token = "";
   state.me = null;
   if (state.events) state.events.abort();
+  clearInterval(state.poll);
+  state.poll = null;
   $("login").hidden = false;
   $("whoami").hidden = true;
   $("start").hidden = true;

@@ -73,3 +73,13 @@ def test_the_loop_runs_max_iterations_and_stops_on_the_event() -> None:
     stop = threading.Event()
     stop.set()
     assert run_loop(watcher, _report, 0.0, None, stop) == 0
+
+
+def test_a_failing_incident_is_reported_on_its_alarm_and_the_watch_goes_on() -> None:
+    def broken(event: dict[str, Any]) -> str | None:
+        raise RuntimeError("adapter down")
+
+    recorder = Recorder()
+    watcher = Watcher(recorder, lambda s, g: 1.0, opener=broken)
+    [event] = watcher.check(_report(_prediction("queue", 5)), now=0)
+    assert event["error"] == "RuntimeError: adapter down" and recorder.events == [event]

@@ -139,6 +139,13 @@ def test_a_slow_burn_opens_a_proactive_incident_whose_fix_prevents_the_impact(
     assert abs(prediction.seconds_to_threshold - actual) <= 0.2 * actual
 
 
+def _disk_prediction() -> Prediction:
+    return Prediction(service="queue", signal="disk_util", failure="disk full", current=0.9,
+                      threshold=0.985, slope_per_day=0.1, seconds_to_threshold=DAY,
+                      interval_seconds=(0.9 * DAY, 1.1 * DAY), confidence=0.9,
+                      recent_slope_per_day=0.1, remedy="rotate_logs", at=0)  # fmt: skip
+
+
 def test_an_alarm_whose_incident_is_still_open_joins_it() -> None:
     class Waiting:
         def __init__(self) -> None:
@@ -160,9 +167,12 @@ def test_an_alarm_whose_incident_is_still_open_joins_it() -> None:
 
     fake = Waiting()
     opener = IncidentOpener(fake, {"kind": "sandbox", "env_id": ENV}, "adsh-watch")  # type: ignore[arg-type]
-    event = {"kind": "anomaly", "service": "queue", "signal": "disk_util", "at": 0}
+    event = {"kind": "proactive", "service": "queue", "signal": "disk_util", "at": 0,
+             "prediction": _disk_prediction().model_dump(mode="json")}  # fmt: skip
     assert opener(dict(event)) == "inc-0"
-    assert opener(dict(event)) == "inc-0" and fake.started == ["inc-0"]
+    confirmed = {"kind": "anomaly", "service": "queue", "signal": "disk_util", "at": 0}
+    assert opener(confirmed) == "inc-0" and fake.started == ["inc-0"]  # one fix, not two
+    assert opener.any_open()
 
 
 def test_an_anomaly_opens_an_investigation_that_heals_it(

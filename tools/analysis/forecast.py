@@ -114,7 +114,8 @@ def time_to_threshold(
 ) -> ThresholdForecast:
     """First time the fitted trend (with its daily cycle) reaches `threshold`, with an interval.
 
-    Reaching means coming within NOISE_Z residual sigmas of it (where observed medians cross).
+    Reaching means coming within NOISE_Z residual sigmas of it (where observed medians cross),
+    and never closer than half the gap the current level leaves.
 
     The interval comes from the slope's `level` confidence bounds (Student t on the fit's
     degrees of freedom); `seconds` is None when no crossing is expected within `horizon`.
@@ -125,9 +126,11 @@ def time_to_threshold(
     sign = 1.0 if direction == "up" else -1.0
     future = now + np.arange(1, int(horizon // BUCKET_SECONDS) + 1) * BUCKET_SECONDS
     slopes = np.array([slope + sign * t_quantile * err, slope, slope - sign * t_quantile * err])
-    reach = threshold - sign * NOISE_Z * float(fit.resid_sigma[column])
-    crossings = [_first_crossing(fit, column, future, s, reach, sign) for s in slopes]
     current = float(fit.predict(np.array([now]))[0, column])
+    # never more than half the gap left: a noisy signal near its threshold is not "crossed now"
+    gap = max(0.0, sign * (threshold - current))
+    reach = threshold - sign * min(NOISE_Z * float(fit.resid_sigma[column]), 0.5 * gap)
+    crossings = [_first_crossing(fit, column, future, s, reach, sign) for s in slopes]
     early, mid, late = (None if c is None else c - now for c in crossings)
     return ThresholdForecast(
         current=current,
