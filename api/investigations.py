@@ -28,6 +28,8 @@ from graphs.state import IncidentState, Trigger
 
 audit = logging.getLogger("adsh.audit")
 QUEUED = "QUEUED"
+FOREIGN_SYNC_SECONDS = 1.0
+"""How often lists look in the store for threads other processes wrote."""
 
 
 class IncidentBusy(RuntimeError):
@@ -60,6 +62,9 @@ class InvestigationService:
         self._statuses: dict[str, str] = {s.id: s.status.value for s in runner.list()}
         self._queued: dict[str, QueuedRun] = {}
         self._busy: set[str] = set()
+        self._foreign: set[str] = set()
+        """Threads another process started; their status is refreshed from the store."""
+        self._synced_at = -FOREIGN_SYNC_SECONDS
 
     def start(self) -> None:
         self.worker.start()
@@ -102,19 +107,35 @@ class InvestigationService:
             return [i for i, s in self._statuses.items() if status in (None, s)]
 
     def _adopt_new_threads(self) -> list[str]:
-        """Threads another process wrote to the same store (adsh watch, adsh demo): known now."""
+        """Threads other processes wrote to the store (adsh watch, adsh demo) become known, and
+        those still running there get their current status; returns the newly adopted ids.
+        At most once per FOREIGN_SYNC_SECONDS; the store is read outside the lock."""
+        now = time.monotonic()
         with self._lock:
-            new = [i for i in self.runner.thread_ids() if i not in self._statuses]
-        adopted = []
-        for incident_id in new:
-            try:
-                status = self.runner.get(incident_id).status.value
-            except IncidentNotFound:
+            if now - self._synced_at < FOREIGN_SYNC_SECONDS:
+                return []
+            self._synced_at = now
+            known = set(self._statuses)
+            running = [i for i in self._foreign if Status(self._statuses[i]) not in TERMINAL]
+        new = [i for i in self.runner.thread_ids() if i not in known]
+        for incident_id in new + running:
+            status = self._stored_status(incident_id)
+            if status is None:
                 continue
             with self._lock:
-                self._statuses.setdefault(incident_id, status)
-            adopted.append(incident_id)
-        return adopted
+                if incident_id in new:
+                    self._foreign.add(incident_id)
+                self._statuses[incident_id] = status
+        return [i for i in new if i in self._foreign]
+
+    def _stored_status(self, incident_id: str) -> str | None:
+        try:
+            return self.runner.get(incident_id).status.value
+        except IncidentNotFound:
+            return None
+        except Exception as exc:  # a thread this version cannot read must not break the list
+            audit.warning("skipping incident %s from the store: %s", incident_id, exc)
+            return None
 
     def is_open(self, incident_id: str) -> bool:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -218,3 +219,23 @@ def test_the_watch_loop_opens_nothing_when_notify_only(settings: Settings) -> No
     store = FeedbackStore(settings.data_dir)
     run_loop(watcher, lambda: system.report(store), 0.0, 100, threading.Event())
     assert recorder.events and all("incident_id" not in e for e in recorder.events)
+
+
+def test_a_foreign_incident_is_filtered_by_its_current_status(tmp_path: Path) -> None:
+    api_settings = ApiSettings(data_dir=tmp_path / "adsh")
+    targets = SandboxTargets(api_settings.sandbox_dir)
+    with TestClient(create_app(api_settings, token_store())) as client:
+        with open_runner(api_settings, targets) as run:  # another process's runner
+            incident_id = run.new_id(Trigger(scenario="certificate-expiry-auth", seed=1))
+            trigger = targets.prepare(incident_id, "certificate-expiry-auth", 1)
+            assert run.start(incident_id, trigger, "olga").status is Status.AWAITING_APPROVAL
+
+            def listed(status: str) -> list[str]:
+                time.sleep(1.1)  # lists look for foreign threads at most once a second
+                rows = client.get(f"/v1/investigations?status={status}", headers=auth("vera"))
+                return [r["id"] for r in rows.json()]
+
+            assert listed("AWAITING_APPROVAL") == [incident_id]
+            assert run.decide(incident_id, "ana", "approve").status is Status.COMPLETED
+        assert listed("AWAITING_APPROVAL") == []
+        assert listed("COMPLETED") == [incident_id]
