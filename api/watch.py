@@ -28,6 +28,8 @@ from memory.feedback import FeedbackStore
 from tools.notify import LogNotifier, Notifier
 
 COOLDOWN_SECONDS = 6 * 3600
+ALARM_KEY = "alarm"
+"""Target key naming the service/signal a watch incident is about (found again on restart)."""
 
 
 Opener = Callable[[dict[str, Any]], str | None]
@@ -98,7 +100,20 @@ class IncidentOpener:
 
     def __init__(self, runner: IncidentRunner, target: dict[str, str], requester: str) -> None:
         self.runner, self.target, self.requester = runner, target, requester
-        self.open: dict[str, str] = {}
+        self.open: dict[str, str] = self._still_open_from_before()
+
+    def _still_open_from_before(self) -> dict[str, str]:
+        """What an earlier watch of this target opened and is still open (a restart forgets
+        nothing that matters: it joins those instead of opening twice)."""
+        found = {}
+        for state in self.runner.list():
+            alarm = state.trigger.target.get(ALARM_KEY)
+            target = state.trigger.target
+            same = all(target.get(k) == v for k, v in self.target.items() if k != "services")
+            mine = state.requester == self.requester and same
+            if alarm and mine and not is_terminal(state.status):
+                found[alarm] = state.id
+        return found
 
     def __call__(self, event: dict[str, Any]) -> str | None:
         key = f"{event['service']}/{event['signal']}"  # a prediction and its anomaly: one fix
@@ -126,7 +141,7 @@ class IncidentOpener:
     def trigger(self, event: dict[str, Any]) -> Trigger:
         """The trigger of one alarm: proactive (enters at the prediction) or an investigation."""
         where = f"{event['service']}/{event['signal']}"
-        target = dict(self.target)
+        target = {**self.target, ALARM_KEY: where}
         if "services" in target:  # Prometheus: the investigation focuses on the alarm's service
             target["services"] = event["service"]
         if event["kind"] == "proactive":

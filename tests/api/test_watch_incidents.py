@@ -152,6 +152,9 @@ def test_an_alarm_whose_incident_is_still_open_joins_it() -> None:
         def __init__(self) -> None:
             self.started: list[str] = []
 
+        def list(self) -> list[Any]:
+            return []
+
         def new_id(self, trigger: Any) -> str:
             return f"inc-{len(self.started)}"
 
@@ -174,6 +177,27 @@ def test_an_alarm_whose_incident_is_still_open_joins_it() -> None:
     confirmed = {"kind": "anomaly", "service": "queue", "signal": "disk_util", "at": 0}
     assert opener(confirmed) == "inc-0" and fake.started == ["inc-0"]  # one fix, not two
     assert opener.any_open()
+
+
+def test_a_restarted_watch_joins_the_incident_its_predecessor_left_waiting(
+    settings: Settings, runner: IncidentRunner
+) -> None:
+    env = SandboxEnvironment.create(settings.sandbox_dir, ENV, seed=1)
+    env.save()
+    target = {"kind": "sandbox", "env_id": ENV}
+    first = IncidentOpener(runner, target, "adsh-watch")
+    event = {"kind": "anomaly", "service": "auth", "signal": "error_rate", "at": 0}
+    trigger = first.trigger(event)
+    # what the first watch left behind: an incident on auth/error_rate waiting for approval
+    incident_id = runner.new_id(trigger)
+    env.inject("certificate_expiry", "auth")
+    env.advance(900)
+    env.save()
+    assert runner.start(incident_id, trigger, "adsh-watch").status is Status.AWAITING_APPROVAL
+    restarted = IncidentOpener(runner, target, "adsh-watch")
+    assert restarted(dict(event)) == incident_id
+    other_env = IncidentOpener(runner, {"kind": "sandbox", "env_id": "elsewhere"}, "adsh-watch")
+    assert other_env.open == {}
 
 
 def test_an_anomaly_opens_an_investigation_that_heals_it(

@@ -107,7 +107,12 @@ def test_the_prometheus_watch_predicts_the_burn_and_opens_a_proactive_incident(
         assert proactive, opened
         incident = runner.get(proactive[0]["incident_id"])
     assert incident.trigger.kind == "proactive"
-    assert incident.trigger.target == {"kind": "prometheus", "services": "queue", "starts_at": ""}
+    assert incident.trigger.target == {
+        "kind": "prometheus",
+        "services": "queue",
+        "starts_at": "",
+        "alarm": "queue/disk_util",
+    }
     assert [t.node for t in incident.timeline][:3] == ["forecast", "plan", "review"]
     plans = [t.message for t in incident.timeline if t.node == "plan"]
     assert "rotate_logs(queue)" in plans[0]
