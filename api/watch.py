@@ -106,7 +106,11 @@ class IncidentOpener:
         """What an earlier watch of this target opened and is still open (a restart forgets
         nothing that matters: it joins those instead of opening twice)."""
         found = {}
-        for state in self.runner.list():
+        for incident_id in self.runner.thread_ids():
+            try:
+                state = self.runner.get(incident_id)
+            except Exception:  # pruned meanwhile, or written by another version: not ours
+                continue
             alarm = state.trigger.target.get(ALARM_KEY)
             target = state.trigger.target
             same = all(target.get(k) == v for k, v in self.target.items() if k != "services")

@@ -152,7 +152,7 @@ def test_an_alarm_whose_incident_is_still_open_joins_it() -> None:
         def __init__(self) -> None:
             self.started: list[str] = []
 
-        def list(self) -> list[Any]:
+        def thread_ids(self) -> list[str]:
             return []
 
         def new_id(self, trigger: Any) -> str:
