@@ -20,15 +20,25 @@ class SignalRule:
     direction: str
     failure: str
     remedy: str
+    fault_type: str
+    """The fault the signal foretells: a proactive incident plans that fault's runbook."""
     params: tuple[tuple[str, float], ...] = ()
 
 
 RULES: dict[str, SignalRule] = {
-    "disk_util": SignalRule(0.985, "up", "disk full: writes fail", "rotate_logs"),
-    "memory_util": SignalRule(0.97, "up", "memory leak: out-of-memory kill", "restart_service"),
-    "pool_util": SignalRule(0.95, "up", "connection pool exhausted", "set_pool_size"),
-    "cpu_util": SignalRule(0.95, "up", "CPU saturation: queueing latency", "scale_out"),
-    "cert_days_left": SignalRule(0.0, "down", "certificate expires", "renew_certificate"),
+    "disk_util": SignalRule(0.985, "up", "disk full: writes fail", "rotate_logs", "disk_full"),
+    "memory_util": SignalRule(
+        0.97, "up", "memory leak: out-of-memory kill", "restart_service", "memory_leak"
+    ),
+    "pool_util": SignalRule(
+        0.95, "up", "connection pool exhausted", "set_pool_size", "db_pool_exhaustion"
+    ),
+    "cpu_util": SignalRule(
+        0.95, "up", "CPU saturation: queueing latency", "scale_out", "cpu_saturation"
+    ),
+    "cert_days_left": SignalRule(
+        0.0, "down", "certificate expires", "renew_certificate", "certificate_expiry"
+    ),
 }
 KNOWN_SIGNALS = frozenset(RULES) | frozenset(str(m) for m in Metric)
 """What feedback can be about: a predicted signal or a detected metric."""

@@ -10,14 +10,6 @@ from tools.analysis.models import Evidence, Hypothesis, RecoveryReport
 from tools.telemetry import TelemetrySource
 
 CAPACITY_SIGNALS = frozenset({"disk_util", "pool_util", "cpu_util"})
-FAULT_OF_SIGNAL = {
-    "disk_util": "disk_full",
-    "memory_util": "memory_leak",
-    "pool_util": "db_pool_exhaustion",
-    "cpu_util": "cpu_saturation",
-    "cert_days_left": "certificate_expiry",
-}
-"""The fault a prediction foretells: the planner picks that fault's runbook."""
 FORECAST_RULES = "forecast/1 (harmonic trend, NOISE_Z 2, capacity floor MEDIUM)"
 """Version of the prediction-to-incident rules (recorded in provenance)."""
 MIN_GAIN = 0.1
@@ -59,7 +51,7 @@ def diagnosis_from(prediction: Prediction, now: int) -> Diagnosis:
     )
     cause = Hypothesis(
         service=prediction.service,
-        fault_type=FAULT_OF_SIGNAL.get(prediction.signal, "unknown"),
+        fault_type=RULES[prediction.signal].fault_type,
         score=prediction.confidence,
         evidence=[evidence],
     )

@@ -24,8 +24,12 @@ def ensure_environment(directory: Path, env_id: str, seed: int) -> SandboxEnviro
 
 def sandbox_health(directory: Path, env_id: str, seed: int, store: FeedbackStore) -> HealthReport:
     """The health report of sandbox `env_id` (created healthy at `seed` if it does not exist)."""
-    source = SandboxTelemetrySource(ensure_environment(directory, env_id, seed), detail_seconds=0)
-    return source_health(source, store)
+    return environment_health(ensure_environment(directory, env_id, seed), store)
+
+
+def environment_health(environment: SandboxEnvironment, store: FeedbackStore) -> HealthReport:
+    """The health report of a loaded sandbox environment (metrics only)."""
+    return source_health(SandboxTelemetrySource(environment, detail_seconds=0), store)
 
 
 def source_health(source: TelemetrySource, store: FeedbackStore) -> HealthReport:

@@ -16,7 +16,7 @@ import typer
 from agents.health import HealthReport
 from agents.predictor import Prediction, required_streak, should_alarm
 from api.cli_support import console, one_line_errors, runner
-from api.health_view import ensure_environment, sandbox_health, source_health
+from api.health_view import ensure_environment, environment_health, source_health
 from api.prometheus_settings import PrometheusSettings
 from api.prometheus_targets import PrometheusTargets
 from graphs.errors import IncidentNotFound
@@ -111,8 +111,8 @@ class IncidentOpener:
                 state = self.runner.get(incident_id)
             except Exception:  # pruned meanwhile, or written by another version: not ours
                 continue
-            alarm = state.trigger.target.get(ALARM_KEY)
             target = state.trigger.target
+            alarm = target.get(ALARM_KEY)
             same = all(target.get(k) == v for k, v in self.target.items() if k != "services")
             mine = state.requester == self.requester and same
             if alarm and mine and not is_terminal(state.status):
@@ -234,7 +234,7 @@ class SandboxWatch:
             environment.advance(self.step)
             environment.save()
         self.checks += 1
-        return sandbox_health(self.directory, self.env_id, 0, store)
+        return environment_health(environment, store)
 
 
 @dataclass

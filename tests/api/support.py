@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from agents.predictor import Prediction
 from api.auth import Principal, Role, TokenStore, hash_token
 
 ACCOUNTS: dict[str, tuple[Role, ...]] = {
@@ -26,6 +27,25 @@ ACCOUNTS: dict[str, tuple[Role, ...]] = {
     "vera": (Role.VIEWER,),
     "ada": (Role.ADMIN,),
 }
+
+
+class Recorder:
+    """A notifier that keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def notify(self, event: dict[str, Any]) -> str:
+        self.events.append(event)
+        return "ok"
+
+
+def disk_prediction(service: str, hours: float) -> Prediction:
+    """A confident prediction that `service`'s disk fills in `hours`."""
+    return Prediction(service=service, signal="disk_util", failure="disk full", current=0.9,
+                      threshold=0.985, slope_per_day=0.1, seconds_to_threshold=hours * 3600,
+                      interval_seconds=(hours * 3000, hours * 4000), confidence=0.9,
+                      recent_slope_per_day=0.1, remedy="rotate_logs", at=0)  # fmt: skip
 
 
 def token_of(name: str) -> str:

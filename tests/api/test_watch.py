@@ -8,22 +8,7 @@ from typing import Any
 from agents.health import HealthReport
 from agents.predictor import Prediction, required_streak, should_alarm
 from api.watch import COOLDOWN_SECONDS, Watcher, run_loop
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-
-    def notify(self, event: dict[str, Any]) -> str:
-        self.events.append(event)
-        return "ok"
-
-
-def _prediction(service: str, hours: float) -> Prediction:
-    return Prediction(service=service, signal="disk_util", failure="disk full", current=0.9,
-                      threshold=0.985, slope_per_day=0.1, seconds_to_threshold=hours * 3600,
-                      interval_seconds=(hours * 3000, hours * 4000), confidence=0.9,
-                      recent_slope_per_day=0.1, remedy="rotate_logs", at=0)  # fmt: skip
+from tests.api.support import Recorder, disk_prediction
 
 
 def _report(*predictions: Prediction, anomalies: tuple[str, ...] = ()) -> HealthReport:
@@ -34,8 +19,8 @@ def _report(*predictions: Prediction, anomalies: tuple[str, ...] = ()) -> Health
 def test_alarms_are_deduplicated_within_the_cooldown_and_capped_per_check() -> None:
     recorder = Recorder()
     watcher = Watcher(recorder, lambda s, g: 1.0, max_per_check=2)
-    report = _report(_prediction("a", 5), _prediction("b", 5), _prediction("c", 5),
-                     _prediction("far", 200), anomalies=("queue/disk_util",))  # fmt: skip
+    report = _report(disk_prediction("a", 5), disk_prediction("b", 5), disk_prediction("c", 5),
+                     disk_prediction("far", 200), anomalies=("queue/disk_util",))  # fmt: skip
     first = watcher.check(report, now=0)
     assert [(e["kind"], e["service"]) for e in first] == [("anomaly", "queue"), ("proactive", "a")]
     second = watcher.check(report, now=60)
@@ -49,7 +34,7 @@ def test_alarms_are_deduplicated_within_the_cooldown_and_capped_per_check() -> N
 def test_an_anomaly_confirming_a_prediction_is_not_swallowed_by_its_cooldown() -> None:
     recorder = Recorder()
     watcher = Watcher(recorder, lambda s, g: 1.0)
-    assert len(watcher.check(_report(_prediction("queue", 5)), now=0)) == 1
+    assert len(watcher.check(_report(disk_prediction("queue", 5)), now=0)) == 1
     filled = watcher.check(_report(anomalies=("queue/disk_util",)), now=2 * 3600)
     assert [(e["kind"], e["service"], e["signal"]) for e in filled] == [
         ("anomaly", "queue", "disk_util")
@@ -58,7 +43,7 @@ def test_an_anomaly_confirming_a_prediction_is_not_swallowed_by_its_cooldown() -
 
 def test_after_false_alarms_a_prediction_must_hold_for_several_checks() -> None:
     sensitivity = 0.5  # two false alarms' worth: required_streak(0.5) == 2
-    near = _prediction("queue", 5)
+    near = disk_prediction("queue", 5)
     assert should_alarm(near, sensitivity) and required_streak(sensitivity) == 2
     watcher = Watcher(Recorder(), lambda s, g: sensitivity)
     assert watcher.check(_report(near), now=0) == []
@@ -81,5 +66,5 @@ def test_a_failing_incident_is_reported_on_its_alarm_and_the_watch_goes_on() -> 
 
     recorder = Recorder()
     watcher = Watcher(recorder, lambda s, g: 1.0, opener=broken)
-    [event] = watcher.check(_report(_prediction("queue", 5)), now=0)
+    [event] = watcher.check(_report(disk_prediction("queue", 5)), now=0)
     assert event["error"] == "RuntimeError: adapter down" and recorder.events == [event]

@@ -25,22 +25,13 @@ from graphs.state import IncidentState, Trigger
 from memory.feedback import FeedbackStore
 from sandbox.environment import SandboxEnvironment
 from sandbox.slow_burn import ENV_FAULTS, SLOW_BURNS, SlowBurn, get_slow_burn, start_in
-from tests.api.support import auth, token_store
+from tests.api.support import Recorder, auth, disk_prediction, token_store
 from tools.telemetry import Metric
 
 DAY = 86_400
 ENV = "watched"
 SYMPTOM = {Metric.DISK: "errors", Metric.MEMORY: "errors", Metric.CPU: "latency"}
 """The user-facing symptom of each burn at the entry: errors, or queueing latency for CPU."""
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-
-    def notify(self, event: dict[str, Any]) -> str:
-        self.events.append(event)
-        return "ok"
 
 
 @pytest.fixture
@@ -140,13 +131,6 @@ def test_a_slow_burn_opens_a_proactive_incident_whose_fix_prevents_the_impact(
     assert abs(prediction.seconds_to_threshold - actual) <= 0.2 * actual
 
 
-def _disk_prediction() -> Prediction:
-    return Prediction(service="queue", signal="disk_util", failure="disk full", current=0.9,
-                      threshold=0.985, slope_per_day=0.1, seconds_to_threshold=DAY,
-                      interval_seconds=(0.9 * DAY, 1.1 * DAY), confidence=0.9,
-                      recent_slope_per_day=0.1, remedy="rotate_logs", at=0)  # fmt: skip
-
-
 def test_an_alarm_whose_incident_is_still_open_joins_it() -> None:
     class Waiting:
         def __init__(self) -> None:
@@ -172,7 +156,7 @@ def test_an_alarm_whose_incident_is_still_open_joins_it() -> None:
     fake = Waiting()
     opener = IncidentOpener(fake, {"kind": "sandbox", "env_id": ENV}, "adsh-watch")  # type: ignore[arg-type]
     event = {"kind": "proactive", "service": "queue", "signal": "disk_util", "at": 0,
-             "prediction": _disk_prediction().model_dump(mode="json")}  # fmt: skip
+             "prediction": disk_prediction("queue", 24).model_dump(mode="json")}  # fmt: skip
     assert opener(dict(event)) == "inc-0"
     confirmed = {"kind": "anomaly", "service": "queue", "signal": "disk_util", "at": 0}
     assert opener(confirmed) == "inc-0" and fake.started == ["inc-0"]  # one fix, not two

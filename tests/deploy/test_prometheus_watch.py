@@ -29,6 +29,7 @@ from memory.feedback import FeedbackStore
 from sandbox.environment import SandboxEnvironment
 from sandbox.exposition import GAUGES, PREFIX
 from sandbox.slow_burn import get_slow_burn, start_in
+from tests.api.support import Recorder
 from tests.deploy.stack import free_port, wait_for
 
 pytestmark = pytest.mark.skipif(
@@ -101,7 +102,7 @@ def test_the_prometheus_watch_predicts_the_burn_and_opens_a_proactive_incident(
     settings = Settings(data_dir=tmp_path / "adsh")
     with open_runner(settings, SandboxTargets(settings.sandbox_dir, targets)) as runner:
         opener = IncidentOpener(runner, PrometheusWatch(targets).target, "adsh-watch")
-        watcher = Watcher(Silent(), lambda s, g: 1.0, opener=opener)
+        watcher = Watcher(Recorder(), lambda s, g: 1.0, opener=opener)
         opened = watcher.check(report, report.at)
         proactive = [e for e in opened if e["kind"] == "proactive" and e["service"] == "queue"]
         assert proactive, opened
@@ -118,10 +119,3 @@ def test_the_prometheus_watch_predicts_the_burn_and_opens_a_proactive_incident(
     assert "rotate_logs(queue)" in plans[0]
     # no ADSH_SANDBOX_URL: no adapter can act, so after the fix fails it goes to humans
     assert incident.status is Status.ESCALATED
-
-
-class Silent:
-    """Notifications are not what this test looks at."""
-
-    def notify(self, event: dict[str, object]) -> str:
-        return "ok"
