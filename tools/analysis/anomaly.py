@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.analysis.baseline import seasonal_baseline
+from tools.analysis.baseline import Baseline, seasonal_baseline
+from tools.analysis.batch_baseline import seasonal_baselines
 from tools.analysis.models import Anomaly
 from tools.telemetry import Metric, MetricSeries, TelemetryWindow
 
@@ -76,15 +77,13 @@ def _bad(metric: Metric, observed: np.ndarray, expected: np.ndarray, z: np.ndarr
     return (signed >= Z_THRESHOLD) & effect & np.isfinite(z)
 
 
-def deviation(series: MetricSeries, history: MetricSeries | None) -> Deviation:
-    observed = np.asarray(series.values, dtype=float)
-    base = seasonal_baseline(_aligned(history, series), observed, series.step)
+def _deviation(series: MetricSeries, observed: np.ndarray, base: Baseline) -> Deviation:
     scale = _scale(series.metric, base.scale, base.expected)
     z = (observed - base.expected) / scale
     return Deviation(
         series.service,
         series.metric,
-        np.asarray(series.timestamps()),
+        series.start + series.step * np.arange(len(observed)),
         observed,
         base.expected,
         z,
@@ -92,9 +91,30 @@ def deviation(series: MetricSeries, history: MetricSeries | None) -> Deviation:
     )
 
 
+def deviation(series: MetricSeries, history: MetricSeries | None) -> Deviation:
+    observed = np.asarray(series.values, dtype=float)
+    return _deviation(
+        series, observed, seasonal_baseline(_aligned(history, series), observed, series.step)
+    )
+
+
 def deviations(window: TelemetryWindow, history: TelemetryWindow) -> list[Deviation]:
-    """Every window series compared with its baseline from `history`."""
-    return [deviation(s, history.series(s.service, s.metric)) for s in window.metrics]
+    """Every window series compared with its baseline from `history`.
+
+    Series of the same shape (all of them, usually) get their baselines in one batch.
+    """
+    past = {(s.service, s.metric): s for s in history.metrics}
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    aligned = [_aligned(past.get((s.service, s.metric)), s) for s in window.metrics]
+    for i, series in enumerate(window.metrics):
+        groups.setdefault((series.step, len(aligned[i]), len(series.values)), []).append(i)
+    found: dict[int, Deviation] = {}
+    for (step, _, _), members in groups.items():
+        observed = np.array([window.metrics[i].values for i in members], dtype=float)
+        bases = seasonal_baselines(np.array([aligned[i] for i in members]), observed, step)
+        for row, (i, base) in enumerate(zip(members, bases, strict=True)):
+            found[i] = _deviation(window.metrics[i], observed[row], base)
+    return [found[i] for i in range(len(window.metrics))]
 
 
 def persistent_runs(mask: np.ndarray, length: int = PERSISTENCE) -> list[tuple[int, int]]:
