@@ -10,6 +10,7 @@ from agents.models import Diagnosis, Verification
 from memory.models import MemoryMatch
 from tools.analysis.anomaly import detect_anomalies
 from tools.analysis.features import extract_features
+from tools.analysis.history import read_history
 from tools.analysis.models import UNKNOWN_FAULT, Anomaly, Evidence, Hypothesis
 from tools.analysis.rca import rank_root_causes
 from tools.analysis.recovery import check_recovery
@@ -27,6 +28,8 @@ PRIOR_WEIGHT = 0.1
 """At most this much is added to a hypothesis' score for a confirmed similar past cause."""
 TIE_MARGIN = 0.01
 """Signature matches this close to the best one count as a tie the prior may break."""
+DETAIL_SECONDS = 1800
+"""The window's logs and spans are compared with those of this many seconds before it."""
 
 
 class MonitorConfig(BaseModel):
@@ -55,7 +58,7 @@ def detect(
     history_end: int | None = None,
 ) -> list[Anomaly]:
     """Anomalies in [start, end) against the baseline [history_start, history_end or start)."""
-    baseline = source.metrics(history_start, history_end or start)
+    baseline = read_history(source, (history_start, history_end or start), (start, end))
     return detect_anomalies(source.metrics(start, end), baseline)
 
 
@@ -76,7 +79,7 @@ def diagnose(
 ) -> Diagnosis:
     """Ranked root-cause hypotheses with evidence; similar past incidents when recall is given."""
     window = source.window(start, end)
-    history = source.window(history_start, history_end or start)
+    history = _history_with_detail(source, (history_start, history_end or start), (start, end))
     topology = source.topology()
     causes = rank_root_causes(window, history, topology, anomalies)
     if recall is not None and causes:
@@ -97,6 +100,15 @@ def diagnose(
     )
 
 
+def _history_with_detail(
+    source: TelemetrySource, history: tuple[int, int], window: tuple[int, int]
+) -> TelemetryWindow:
+    """The baseline's metrics, with the logs and spans of its last DETAIL_SECONDS."""
+    metrics = read_history(source, history, window)
+    detail = source.window(max(history[0], history[1] - DETAIL_SECONDS), history[1])
+    return metrics.model_copy(update={"logs": detail.logs, "spans": detail.spans})
+
+
 def verify(
     source: TelemetrySource,
     history_start: int,
@@ -110,7 +122,8 @@ def verify(
     start = acted_at + config.settle_seconds
     start -= start % step
     end = now - now % step
-    report = check_recovery(source.metrics(start, end), source.metrics(history_start, history_end))
+    history = read_history(source, (history_start, history_end), (start, end))
+    report = check_recovery(source.metrics(start, end), history)
     return Verification(at=now, window_start=start, window_end=end, report=report)
 
 
