@@ -22,9 +22,7 @@ class _TickLogs:
     def add(self, level: LogLevel, message: str) -> None:
         offset = self.r.randrange(60)
         self.records.append(
-            LogRecord.model_construct(
-                ts=self.ts + offset, service=self.service, level=level, message=message
-            )
+            LogRecord(ts=self.ts + offset, service=self.service, level=level, message=message)
         )
 
 

@@ -85,6 +85,10 @@ def seconds_until(now: int, load: str) -> int:
     return (LOAD_TIMES[load] - now) % DAY
 
 
+NOISE_STREAMS = ("rps", "cpu", "pool", "p50", "p99", "thr", "mem", "disk", "err")
+"""Every per-service noise stream the model draws (drawn together, one row each)."""
+
+
 def _queueing(cpu: np.ndarray) -> np.ndarray:
     return 1.0 + 0.6 * np.maximum(0.0, cpu - 0.65) / np.maximum(0.03, 1.0 - cpu)
 
@@ -98,10 +102,12 @@ class _Simulation:
         self.effects = fault_effects(state, topology, times)
         self.nominal = _nominal(topology.name)
         self.frames = {s: ServiceFrame(effects=self.effects[s]) for s in topology.services}
+        keys = [f"{s}:{what}" for s in topology.services for what in NOISE_STREAMS]
+        draws = noise.normals(state.seed, keys, self.ticks) * state.noise_scale
+        self.draws = dict(zip(keys, draws, strict=True))
 
     def noise(self, service: str, what: str) -> np.ndarray:
-        draws = noise.normal(self.state.seed, f"{service}:{what}", self.ticks)
-        return draws * self.state.noise_scale
+        return self.draws[f"{service}:{what}"]
 
     def setting(self, service: str, name: str, initial: float) -> np.ndarray:
         return numeric_series(self.state, service, name, self.times, initial)  # type: ignore[arg-type]

@@ -40,6 +40,21 @@ def normal(seed: int, key: str, ticks: np.ndarray) -> np.ndarray:
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
+def _uniforms(seed: int, keys: list[str], ticks: np.ndarray) -> np.ndarray:
+    counters = np.asarray(ticks, dtype=np.int64).astype(np.uint64)
+    bases = np.array([_key_base(seed, key) for key in keys], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = _splitmix(_splitmix(counters[None, :] ^ bases[:, None]))
+    return (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def normals(seed: int, keys: list[str], ticks: np.ndarray) -> np.ndarray:
+    """`normal` for many keys at once: one row per key, the same numbers."""
+    u1 = np.maximum(_uniforms(seed, [key + "#u1" for key in keys], ticks), 1e-12)
+    u2 = _uniforms(seed, [key + "#u2" for key in keys], ticks)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
 def integer(seed: int, key: str, ticks: np.ndarray, high: int) -> np.ndarray:
     """Integers in [0, high)."""
     return np.floor(uniform(seed, key, ticks) * high).astype(np.int64)

@@ -11,7 +11,7 @@ from sandbox.model import CALL_TIMEOUT_MS, Frame
 from sandbox.topology import Topology
 from tools.telemetry import Metric, Span
 
-TRACES_PER_TICK = 12
+TRACES_PER_TICK = 4
 
 
 class _Columns:
@@ -59,7 +59,7 @@ class _TraceBuilder:
             clock += failure[0]
         duration = max(0.0, clock - start_ms)
         self.spans.append(
-            Span.model_construct(
+            Span(  # validating is faster than model_construct's Python loop
                 trace_id=self.trace_id,
                 span_id=span_id,
                 parent_id=parent,

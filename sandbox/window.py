@@ -16,9 +16,9 @@ from sandbox.traces import generate_spans
 from tools.telemetry import ChangeEvent, MetricSeries, TelemetryWindow
 
 DEFAULT_DETAIL_SECONDS = 2 * 3600
-_CACHE_SIZE = 4
+_CACHE_SIZE = 8
 # (state JSON, topology repr, start, end, detail) -> window; windows are frozen, so sharing
-# one is safe. detect and diagnose ask for the same 26-hour window of an unchanged state.
+# one is safe. detect and diagnose ask for the same baseline stretches of an unchanged state.
 _windows: OrderedDict[tuple[str, str, int, int, int], TelemetryWindow] = OrderedDict()
 
 
@@ -94,7 +94,7 @@ def _build(
     detail = times >= end - detail_seconds
     logs, spans = [], []
     if detail.any():
-        recent = simulate(state, topology, times[detail])
+        recent = frame if detail.all() else simulate(state, topology, times[detail])
         logs = generate_logs(state.seed, topology, recent, events)
         spans = generate_spans(state.seed, topology, recent)
     first = int(times[0]) if len(times) else start
