@@ -104,28 +104,35 @@ class EffectStore(SqliteStore):
             thread_id, seq, node, kind, json.loads(request), request_hash, self._open(body)
         )
 
-    def put(self, record: EffectRecord) -> None:
-        blob_hash = digest(record.result_json)
+    def put(self, *records: EffectRecord) -> None:
+        """Store records in one transaction (all or none)."""
+        if not records:
+            return
         # Shared with other writers, exclusive against `delete_threads`' blob collection.
         with self.db.transaction(lock=_BLOBS_LOCK, shared=True) as session:
-            # diagnose re-reads detect's windows: their result is stored once, sealed once.
-            if not session.fetchone("SELECT 1 FROM effect_blobs WHERE hash=?", (blob_hash,)):
-                session.execute(
-                    "INSERT INTO effect_blobs (hash, body) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    (blob_hash, self._seal(record.result_json)),
-                )
+            for record in records:
+                self._insert(session, record)
+
+    def _insert(self, session: Any, record: EffectRecord) -> None:
+        blob_hash = digest(record.result_json)
+        # diagnose re-reads detect's baselines: their result is stored once, sealed once.
+        if not session.fetchone("SELECT 1 FROM effect_blobs WHERE hash=?", (blob_hash,)):
             session.execute(
-                "INSERT INTO effects VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (
-                    record.thread_id,
-                    record.seq,
-                    record.node,
-                    record.kind,
-                    record.request_hash,
-                    canonical(record.request),
-                    blob_hash,
-                ),
+                "INSERT INTO effect_blobs (hash, body) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (blob_hash, self._seal(record.result_json)),
             )
+        session.execute(
+            "INSERT INTO effects VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+            (
+                record.thread_id,
+                record.seq,
+                record.node,
+                record.kind,
+                record.request_hash,
+                canonical(record.request),
+                blob_hash,
+            ),
+        )
 
     def delete_threads(self, thread_ids: list[str]) -> int:
         """Forget these threads' effects and the results no other thread uses; rows deleted."""
@@ -181,6 +188,24 @@ def _adapter(result_type: Any) -> TypeAdapter[Any]:
     return TypeAdapter(result_type)
 
 
+READ_KINDS = frozenset(
+    {
+        "telemetry.topology",
+        "telemetry.now",
+        "telemetry.step",
+        "telemetry.window",
+        "telemetry.metrics",
+        "clock.now",
+        "llm.model",
+        "memory.recall",
+        "memory.runbook_stats",
+    }
+)
+"""Effects that only read the world: lost with a crashed node, they are read again when it
+re-runs, so they are stored together when the node ends (`flush`), not one commit each.
+Anything that changes the world (actions, sleeps, notifications, writes) is stored at once."""
+
+
 class EffectSession:
     """The effects of one node execution, numbered from the state's effect_seq."""
 
@@ -190,6 +215,7 @@ class EffectSession:
         self.store, self.thread_id, self.node, self.mode = store, thread_id, node, mode
         self.seq = start
         self.calls: list[tuple[str, str]] = []
+        self.pending: list[EffectRecord] = []
 
     def call(self, kind: str, request: dict[str, Any], fn: Callable[[], T], result_type: Any) -> T:
         """Return the recorded result for this position, or run fn and record it (live)."""
@@ -210,11 +236,17 @@ class EffectSession:
             )
         result = fn()
         body = adapter.dump_json(result)
-        self.store.put(
-            EffectRecord(self.thread_id, seq, self.node, kind, request, request_hash, body)
-        )
+        record = EffectRecord(self.thread_id, seq, self.node, kind, request, request_hash, body)
+        self.pending.append(record)
+        if kind not in READ_KINDS:
+            self.flush()  # before anything can act on it
         self.calls.append((kind, digest(body)))
         return result
+
+    def flush(self) -> None:
+        """Store the reads not stored yet (the graph wrapper calls this as the node ends)."""
+        pending, self.pending = self.pending, []
+        self.store.put(*pending)
 
     def _check(
         self, recorded: EffectRecord, kind: str, request: dict[str, Any], request_hash: str

@@ -49,7 +49,10 @@ def with_effects(node: NodeFn) -> NodeFn:
         ctx = runtime.context
         session = EffectSession(ctx.effects, state.id, name, state.effect_seq, ctx.mode)
         bound = runtime.override(context=ctx.bind(session))
-        update = node(state, bound) if takes_runtime else node(state)
+        try:
+            update = node(state, bound) if takes_runtime else node(state)
+        finally:  # before LangGraph checkpoints the node's end (or its interrupt)
+            session.flush()
         record = _decision(name, state, update, session, ctx)
         key = f"{state.id}#{state.effect_seq}"
         body = {

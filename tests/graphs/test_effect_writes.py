@@ -1,0 +1,44 @@
+"""When recorded effects reach the store: reads together at the node's end, acts at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphs.effects import EffectSession, EffectStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EffectStore:
+    return EffectStore(tmp_path / "checkpoints.sqlite")
+
+
+def test_reads_are_stored_in_one_write_when_the_node_ends(store: EffectStore) -> None:
+    session = EffectSession(store, "inc-1", "detect", 0, "live")
+    assert session.call("clock.now", {}, lambda: 1_000, int) == 1_000
+    assert session.call("telemetry.step", {}, lambda: 60, int) == 60
+    assert store.count("inc-1") == 0  # a crash now loses reads only: the re-run reads again
+    session.flush()
+    assert store.count("inc-1") == 2
+    again = EffectSession(store, "inc-1", "detect", 0, "live")
+    assert again.call("clock.now", {}, lambda: 2_000, int) == 1_000  # the recorded reading
+
+
+def test_an_act_is_stored_at_once_with_the_reads_before_it(store: EffectStore) -> None:
+    session = EffectSession(store, "inc-1", "execute", 0, "live")
+    session.call("clock.now", {}, lambda: 1_000, int)
+    acted: list[str] = []
+    session.call("notify", {"event": "x"}, lambda: acted.append("sent") or "receipt-1", str)
+    assert acted == ["sent"]
+    assert store.count("inc-1") == 2  # the notification's receipt is durable before going on
+    session.flush()
+    assert store.count("inc-1") == 2
+
+
+def test_a_replay_finds_every_flushed_read(store: EffectStore) -> None:
+    live = EffectSession(store, "inc-1", "verify", 5, "live")
+    live.call("telemetry.now", {}, lambda: 42, int)
+    live.flush()
+    replay = EffectSession(store, "inc-1", "verify", 5, "replay")
+    assert replay.call("telemetry.now", {}, lambda: pytest.fail("read the world"), int) == 42
