@@ -8,6 +8,7 @@ import numpy as np
 
 from tools.analysis.baseline import Baseline, seasonal_baseline
 from tools.analysis.batch_baseline import seasonal_baselines
+from tools.analysis.history import used_samples
 from tools.analysis.models import Anomaly
 from tools.telemetry import Metric, MetricSeries, TelemetryWindow
 
@@ -52,13 +53,18 @@ class Deviation:
 
 
 def _aligned(history: MetricSeries | None, window: MetricSeries) -> np.ndarray:
-    """History values on the window's grid, ending right before the window starts."""
+    """History values on the window's grid, ending right before the window starts.
+
+    Only the samples the window's baseline reads are copied; the rest stay NaN.
+    """
     if history is None or history.step != window.step:
         return np.array([])
-    offset = (window.start - history.start) // window.step
-    values = np.full(max(offset, 0), np.nan)
-    count = min(len(history.values), max(offset, 0))
-    values[:count] = history.values[:count]
+    offset = max((window.start - history.start) // window.step, 0)
+    values = np.full(offset, np.nan)
+    count = min(len(history.values), offset)
+    for a, b in used_samples(offset, len(window.values), window.step):
+        if a < count:
+            values[a : min(b, count)] = history.values[a : min(b, count)]
     return values
 
 
