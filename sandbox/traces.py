@@ -17,54 +17,50 @@ TRACES_PER_TICK = 4
 class _Columns:
     """One service's per-tick values as Python floats (indexing numpy per span is slow)."""
 
-    def __init__(self, frame: Frame, service: str) -> None:
+    def __init__(self, frame: Frame, service: str, topology: Topology) -> None:
         own = frame.services[service]
         self.self_ms = np.asarray(own.self_ms, dtype=float).tolist()
         self.own_err = np.asarray(own.own_err, dtype=float).tolist()
-        self.rps = np.asarray(own.metrics[Metric.THROUGHPUT], dtype=float).tolist()
-        self.calls = {c: np.asarray(v, dtype=float).tolist() for c, v in own.call_rps.items()}
+        self.rps = [r or 1.0 for r in np.asarray(own.metrics[Metric.THROUGHPUT]).tolist()]
+        self.calls = [(c, np.asarray(v, dtype=float).tolist()) for c, v in own.call_rps.items()]
         fx = own.effects
         self.cert_fail = None if fx is None else np.asarray(fx.cert_fail, dtype=float).tolist()
+        self.operations = OPERATIONS[topology.kind(service)]
 
 
 class _TraceBuilder:
     """Builds one trace by walking the call graph from the entry service."""
 
-    def __init__(
-        self, r: random.Random, columns: dict[str, _Columns], topology: Topology, i: int
-    ) -> None:
-        self.r, self.columns, self.topology, self.i = r, columns, topology, i
+    def __init__(self, r: random.Random, columns: dict[str, _Columns], i: int) -> None:
+        self.r, self.columns, self.i = r, columns, i
         self.spans: list[Span] = []
         self.trace_id = f"{r.getrandbits(64):016x}"
 
-    def _new_id(self) -> str:
-        return f"{self.r.getrandbits(32):08x}"
-
     def call(self, service: str, parent: str | None, start_ms: int) -> tuple[float, bool]:
         """Emit the span of `service` and its children; returns (duration, error)."""
-        own, i = self.columns[service], self.i
-        span_id = self._new_id()
+        own, i, random_ = self.columns[service], self.i, self.r.random
+        span_id = f"{self.r.getrandbits(32):08x}"
         clock = start_ms + self.r.expovariate(1.0) * 0.2
-        status, error = "", False
         clock += own.self_ms[i] * self.r.lognormvariate(0.0, 0.25)
-        if self.r.random() < own.own_err[i]:
-            error, status = True, "internal error"
-        for callee, calls in own.calls.items():
-            rps = own.rps[i] or 1.0
-            if self.r.random() >= min(1.0, calls[i] / rps):
+        error = random_() < own.own_err[i]
+        status = "internal error" if error else ""
+        rps = own.rps[i]
+        for callee, calls in own.calls:
+            if random_() >= calls[i] / rps:
                 continue
-            failure = self._child(service, callee, span_id, int(clock))
-            if failure[1] and not error:
-                error, status = True, failure[1]
-            clock += failure[0]
+            spent, failure = self._child(callee, span_id, int(clock))
+            if failure and not error:
+                error, status = True, failure
+            clock += spent
         duration = max(0.0, clock - start_ms)
+        operations = own.operations
         self.spans.append(
             Span(  # validating is faster than model_construct's Python loop
                 trace_id=self.trace_id,
                 span_id=span_id,
                 parent_id=parent,
                 service=service,
-                operation=self.r.choice(OPERATIONS[self.topology.kind(service)]),
+                operation=operations[int(random_() * len(operations))],
                 start_ms=start_ms,
                 duration_ms=duration,
                 error=error,
@@ -73,17 +69,15 @@ class _TraceBuilder:
         )
         return duration, error
 
-    def _child(self, service: str, callee: str, parent: str, start_ms: int) -> tuple[float, str]:
+    def _child(self, callee: str, parent: str, start_ms: int) -> tuple[float, str]:
         """Call a callee; returns (time spent by the caller, caller-side failure message)."""
-        cert_fail = self.columns[callee].cert_fail
-        if cert_fail is not None and self.r.random() < cert_fail[self.i]:
-            return 20.0, f"TLS handshake with {callee} failed: {self.r.choice(TLS_REASONS)}"
-        if self.r.random() < 0.004:
+        cert_fail, random_ = self.columns[callee].cert_fail, self.r.random
+        if (cert_fail is not None and random_() < cert_fail[self.i]) or random_() < 0.004:
             return 20.0, f"TLS handshake with {callee} failed: {self.r.choice(TLS_REASONS)}"
         duration, error = self.call(callee, parent, start_ms)
         if duration > CALL_TIMEOUT_MS:
             return CALL_TIMEOUT_MS, f"upstream {callee} timed out after {int(CALL_TIMEOUT_MS)}ms"
-        if error and self.r.random() < 0.5:
+        if error and random_() < 0.5:
             return duration, f"call to {callee} failed with status 503"
         return duration, ""
 
@@ -91,11 +85,11 @@ class _TraceBuilder:
 def generate_spans(seed: int, topology: Topology, frame: Frame) -> list[Span]:
     """TRACES_PER_TICK sampled traces per tick, each rooted at the entry service."""
     spans: list[Span] = []
-    columns = {service: _Columns(frame, service) for service in frame.services}
+    columns = {service: _Columns(frame, service, topology) for service in frame.services}
     for i, ts in enumerate(np.asarray(frame.times).tolist()):
         for n in range(TRACES_PER_TICK):
             r = rng(seed, "trace", ts, n)
-            builder = _TraceBuilder(r, columns, topology, i)
+            builder = _TraceBuilder(r, columns, i)
             builder.call(topology.entry, None, ts * 1000 + r.randrange(60_000))
             spans.extend(builder.spans)
     return spans
