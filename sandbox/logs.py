@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -10,6 +11,35 @@ from sandbox.draws import EXCEPTIONS, OPERATIONS, TLS_REASONS, count, rng
 from sandbox.model import Frame
 from sandbox.topology import Topology
 from tools.telemetry import ChangeEvent, LogLevel, LogRecord, Metric
+
+
+@dataclass
+class _Service:
+    """One service's per-tick values as Python lists (indexing numpy per line is slow)."""
+
+    metrics: dict[Metric, list[float]]
+    own_err: list[float]
+    pool_wait_ms: list[float]
+    gc_ms: list[float]
+    timeouts: dict[str, list[float]]
+    cert_fail: list[float] | None
+    cache_miss: list[float] | None
+
+
+def _service(frame: Frame, service: str) -> _Service:
+    own, fx = frame.services[service], frame.services[service].effects
+    return _Service(
+        metrics={m: np.asarray(v, dtype=float).tolist() for m, v in own.metrics.items()},
+        own_err=np.asarray(own.own_err, dtype=float).tolist(),
+        pool_wait_ms=np.asarray(own.pool_wait_ms, dtype=float).tolist(),
+        gc_ms=np.asarray(own.gc_ms, dtype=float).tolist(),
+        timeouts={c: np.asarray(v, dtype=float).tolist() for c, v in own.timeouts.items()},
+        cert_fail=None if fx is None else np.asarray(fx.cert_fail, dtype=float).tolist(),
+        cache_miss=None if fx is None else np.asarray(fx.cache_miss, dtype=float).tolist(),
+    )
+
+
+_Frame = dict[str, _Service]
 
 
 class _TickLogs:
@@ -26,30 +56,30 @@ class _TickLogs:
         )
 
 
-def _requests(out: _TickLogs, frame: Frame, service: str, i: int, kind: str) -> None:
-    metrics = frame.services[service].metrics
+def _requests(out: _TickLogs, frame: _Frame, service: str, i: int, kind: str) -> None:
+    metrics = frame[service].metrics
     op = out.r.choice(OPERATIONS[kind])
     out.add("INFO", f"request served in {int(metrics[Metric.LATENCY_P50][i])}ms")
-    for _ in range(count(out.r, 20 * frame.services[service].own_err[i])):
+    for _ in range(count(out.r, 20 * frame[service].own_err[i])):
         out.add("ERROR", f"handler {op} failed: {out.r.choice(EXCEPTIONS)}")
 
 
-def _upstreams(out: _TickLogs, frame: Frame, topology: Topology, service: str, i: int) -> None:
-    own = frame.services[service]
+def _upstreams(out: _TickLogs, frame: _Frame, service: str, i: int) -> None:
+    own = frame[service]
     for callee, timeouts in own.timeouts.items():
         for _ in range(count(out.r, 20 * timeouts[i])):
             out.add("WARN", f"upstream {callee} timed out after 900ms")
-        callee_err = frame.services[callee].metrics[Metric.ERROR_RATE][i]
+        callee_err = frame[callee].metrics[Metric.ERROR_RATE][i]
         for _ in range(count(out.r, 8 * callee_err)):
             out.add("ERROR", f"call to {callee} failed with status 503")
-        failed = frame.services[callee].effects
-        expected = 0.004 + 3 * timeouts[i] + (15 * failed.cert_fail[i] if failed else 0.0)
+        failed = frame[callee].cert_fail
+        expected = 0.004 + 3 * timeouts[i] + (15 * failed[i] if failed else 0.0)
         for _ in range(count(out.r, expected)):
             out.add("WARN", f"TLS handshake with {callee} failed: {out.r.choice(TLS_REASONS)}")
 
 
-def _resources(out: _TickLogs, frame: Frame, service: str, i: int, tick: int) -> None:
-    own = frame.services[service]
+def _resources(out: _TickLogs, frame: _Frame, service: str, i: int, tick: int) -> None:
+    own = frame[service]
     wait = own.pool_wait_ms[i]
     if wait > 0 or out.r.random() < 0.02:
         wait_ms = int(wait) if wait > 0 else out.r.randrange(5, 60)
@@ -63,9 +93,9 @@ def _resources(out: _TickLogs, frame: Frame, service: str, i: int, tick: int) ->
         out.add("WARN" if disk > 0.85 else "INFO", f"disk usage at {int(disk * 100)}%")
 
 
-def _evictions(out: _TickLogs, frame: Frame, service: str, i: int) -> None:
-    fx = frame.services[service].effects
-    storm = fx is not None and fx.cache_miss[i] > 0
+def _evictions(out: _TickLogs, frame: _Frame, service: str, i: int) -> None:
+    misses = frame[service].cache_miss
+    storm = misses is not None and misses[i] > 0
     big = storm or out.r.random() < 0.01
     keys = out.r.randrange(40_000, 90_000) if storm else out.r.randrange(200, 900)
     if big and not storm:
@@ -91,14 +121,16 @@ def generate_logs(
     for event in events:
         by_tick.setdefault((event.ts - event.ts % 60, event.service), []).append(event)
     records: list[LogRecord] = []
+    lists = {service: _service(frame, service) for service in topology.services}
     for i, ts in enumerate(np.asarray(frame.times).tolist()):
+        r = rng(seed, "logs", ts)  # one generator per tick: the services draw in turn
         for service in topology.services:
-            out = _TickLogs(rng(seed, "logs", service, ts), ts, service)
-            _requests(out, frame, service, i, topology.kind(service))
-            _upstreams(out, frame, topology, service, i)
-            _resources(out, frame, service, i, ts // 60)
+            out = _TickLogs(r, ts, service)
+            _requests(out, lists, service, i, topology.kind(service))
+            _upstreams(out, lists, service, i)
+            _resources(out, lists, service, i, ts // 60)
             if topology.kind(service) == "cache":
-                _evictions(out, frame, service, i)
+                _evictions(out, lists, service, i)
             _changes(out, by_tick.get((ts, service), []))
             records.extend(out.records)
     return sorted(records, key=lambda r: (r.ts, r.service))

@@ -87,8 +87,8 @@ def generate_spans(seed: int, topology: Topology, frame: Frame) -> list[Span]:
     spans: list[Span] = []
     columns = {service: _Columns(frame, service, topology) for service in frame.services}
     for i, ts in enumerate(np.asarray(frame.times).tolist()):
-        for n in range(TRACES_PER_TICK):
-            r = rng(seed, "trace", ts, n)
+        r = rng(seed, "traces", ts)  # one generator per tick: its traces draw in turn
+        for _ in range(TRACES_PER_TICK):
             builder = _TraceBuilder(r, columns, i)
             builder.call(topology.entry, None, ts * 1000 + r.randrange(60_000))
             spans.extend(builder.spans)
