@@ -7,9 +7,9 @@ from collections import OrderedDict
 import numpy as np
 
 from sandbox import benign
-from sandbox.effects import fault_effects
+from sandbox.frame_cache import frame_at
 from sandbox.logs import generate_logs
-from sandbox.model import Frame, simulate
+from sandbox.model import Frame
 from sandbox.state import TICK_SECONDS, EnvState
 from sandbox.topology import Topology
 from sandbox.traces import generate_spans
@@ -28,14 +28,19 @@ def tick_times(start: int, end: int) -> np.ndarray:
     return np.arange(first, end, TICK_SECONDS, dtype=np.int64)
 
 
-def change_events(state: EnvState, topology: Topology, times: np.ndarray) -> list[ChangeEvent]:
-    """Routine, recorded and OOM-restart change events at the given ticks."""
+def change_events(
+    state: EnvState, topology: Topology, times: np.ndarray, frame: Frame
+) -> list[ChangeEvent]:
+    """Routine, recorded and OOM-restart change events at the ticks of the frame."""
     if len(times) == 0:
         return []
     start, end = int(times[0]), int(times[-1]) + TICK_SECONDS
     events = benign.benign_events(state, topology, times // TICK_SECONDS)
     events += [e for e in state.events if start <= e.ts < end]
-    for service, fx in fault_effects(state, topology, times).items():
+    for service, own in frame.services.items():
+        fx = own.effects
+        if fx is None:
+            continue
         events += [
             ChangeEvent(
                 ts=int(ts),
@@ -71,14 +76,19 @@ def build_window(
 ) -> TelemetryWindow:
     """Telemetry in [start, end); logs and spans only for its last `detail_seconds`.
 
-    Deterministic in its arguments, so the last few windows are kept and handed out again.
+    Deterministic in its arguments, so the last few metrics-only windows are kept and handed
+    out again. Windows with logs and spans are read once and not kept: thousands of objects
+    that outlive a read are what makes Python's collector walk the whole heap.
     """
-    key = (state.model_dump_json(), repr(topology), start, end, detail_seconds)
+    state_json = state.model_dump_json()
+    key = (state_json, repr(topology), start, end, detail_seconds)
     cached = _windows.get(key)
     if cached is not None:
         _windows.move_to_end(key)
         return cached
-    window = _build(state, topology, start, end, detail_seconds)
+    window = _build(state, topology, start, end, detail_seconds, state_json)
+    if window.logs or window.spans:
+        return window
     _windows[key] = window
     if len(_windows) > _CACHE_SIZE:
         _windows.popitem(last=False)
@@ -86,15 +96,21 @@ def build_window(
 
 
 def _build(
-    state: EnvState, topology: Topology, start: int, end: int, detail_seconds: int
+    state: EnvState,
+    topology: Topology,
+    start: int,
+    end: int,
+    detail_seconds: int,
+    state_json: str | None = None,
 ) -> TelemetryWindow:
     times = tick_times(start, end)
-    frame = simulate(state, topology, times)
-    events = change_events(state, topology, times)
+    key = state_json or state.model_dump_json()
+    frame = frame_at(state, topology, times, key)
+    events = change_events(state, topology, times, frame)
     detail = times >= end - detail_seconds
     logs, spans = [], []
     if detail.any():
-        recent = frame if detail.all() else simulate(state, topology, times[detail])
+        recent = frame if detail.all() else frame_at(state, topology, times[detail], key)
         logs = generate_logs(state.seed, topology, recent, events)
         spans = generate_spans(state.seed, topology, recent)
     first = int(times[0]) if len(times) else start
