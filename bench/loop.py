@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import statistics
 import sys
@@ -60,18 +61,21 @@ def _summary(samples: list[float]) -> dict[str, float]:
             "max": round(max(samples), 2)}  # fmt: skip
 
 
-def time_bare(runs: int, folder: Path) -> list[float]:
-    """ms per bare run: invoke to the interrupt, resume to the end."""
-    samples = []
+@contextmanager
+def bare_runs(folder: Path) -> Iterator[Callable[[], float]]:
+    """A function timing one bare run (ms): invoke to the interrupt, resume to the end."""
     with sqlite_checkpointer(folder / "bare.sqlite") as saver:
         app = bare_builder().compile(checkpointer=saver)
-        for _ in range(runs):
+
+        def run() -> float:
             config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
+            gc.collect()  # the garbage of earlier runs is not billed to this one
             began = time.perf_counter()
             app.invoke({"step": 0}, config)
             app.invoke(Command(resume=True), config)
-            samples.append((time.perf_counter() - began) * 1000)
-    return samples
+            return (time.perf_counter() - began) * 1000
+
+        yield run
 
 
 @contextmanager
@@ -98,25 +102,45 @@ def timed_sandbox_telemetry() -> Iterator[list[float]]:
         sandbox.environment.build_window = original
 
 
-def time_adsh(runs: int, folder: Path, memory: bool) -> tuple[list[float], list[float]]:
-    """(ms per investigation, ms of it producing sandbox telemetry) for the default scenario
-    (runner.start; the sandbox's preparation before it is not timed)."""
-    samples, telemetry = [], []
+@contextmanager
+def adsh_runs(folder: Path, memory: bool) -> Iterator[Callable[[int], tuple[float, float]]]:
+    """A function timing one investigation of the default scenario with a given seed:
+    (ms of runner.start, ms of it producing sandbox telemetry); the sandbox's preparation
+    before it is not timed."""
     settings = Settings(data_dir=folder / "adsh", memory=memory)
     targets = SandboxTargets(settings.sandbox_dir)
     with open_runner(settings, targets) as runner, timed_sandbox_telemetry() as spent:
-        for n in range(runs + 1):  # the first run warms imports and caches and is dropped
-            incident = runner.new_id(Trigger(scenario=DEFAULT_SCENARIO, seed=n + 1))
-            target = targets.prepare(incident, DEFAULT_SCENARIO, n + 1)
+
+        def run(seed: int) -> tuple[float, float]:
+            incident = runner.new_id(Trigger(scenario=DEFAULT_SCENARIO, seed=seed))
+            target = targets.prepare(incident, DEFAULT_SCENARIO, seed)
             spent.clear()
+            gc.collect()
             began = time.perf_counter()
             state = runner.start(incident, target, "bench")
-            if n:
-                samples.append((time.perf_counter() - began) * 1000)
-                telemetry.append(sum(spent) * 1000)
+            took = (time.perf_counter() - began) * 1000
             if not is_terminal(state.status):
                 raise RuntimeError(f"{incident} stopped at {state.status}, expected a final status")
-    return samples, telemetry
+            return took, sum(spent) * 1000
+
+        yield run
+
+
+def time_both(
+    runs: int, folder: Path, memory: bool
+) -> tuple[list[float], list[float], list[float]]:
+    """(ADSH ms, their sandbox telemetry ms, bare ms), one ADSH and one bare run in turn, so
+    both see the machine alike; the first of each warms imports and caches and is dropped."""
+    adsh, telemetry, bare = [], [], []
+    with adsh_runs(folder, memory) as investigate, bare_runs(folder) as bare_run:
+        for n in range(runs + 1):
+            took, world = investigate(n + 1)
+            alone = bare_run()
+            if n:
+                adsh.append(took)
+                telemetry.append(world)
+                bare.append(alone)
+    return adsh, telemetry, bare
 
 
 def measure(runs: int, memory: bool = False) -> dict[str, Any]:
@@ -124,12 +148,8 @@ def measure(runs: int, memory: bool = False) -> dict[str, Any]:
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        time_bare(3, folder)  # warm-up
-        print(f"loop: {runs} ADSH investigations ...", file=sys.stderr)
-        adsh, telemetry = time_adsh(runs, folder, memory)
-        print(f"loop: {runs} bare runs ...", file=sys.stderr)
-        bare = time_bare(runs, folder)
+        print(f"loop: {runs} ADSH investigations and {runs} bare runs ...", file=sys.stderr)
+        adsh, telemetry, bare = time_both(runs, Path(tmp), memory)
     own = [total - world for total, world in zip(adsh, telemetry, strict=True)]
     adsh_ms, bare_ms, own_ms = (statistics.median(x) for x in (adsh, bare, own))
     medians = {"adsh_ms": round(adsh_ms, 2), "bare_ms": round(bare_ms, 2),
