@@ -86,6 +86,11 @@ class EffectStore(SqliteStore):
     """Effects in SQLite or PostgreSQL; results compressed, content-addressed (deduplicated)."""
 
     SCHEMA = _SCHEMA
+    # The effects share the checkpoints' WAL file: the checkpoint a node's end writes is
+    # fsynced, and with it every effect committed before it. So an effect commit needs no
+    # fsync of its own; what an OS crash can lose is only what no checkpoint relies on yet
+    # (reads the re-run node makes again; actions are guarded by the action log).
+    FSYNC = False
 
     def __init__(self, where: Path | Database, key: bytes | None = None) -> None:
         self._key = key

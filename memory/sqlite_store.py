@@ -39,12 +39,16 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path, schema: str, *, synchronous_full: bool = False) -> None:
+    def __init__(
+        self, path: Path, schema: str, *, synchronous_full: bool = False, fsync: bool = True
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         if synchronous_full:  # an fsync per commit: for logs that guard external effects
             self.conn.execute("PRAGMA synchronous=FULL")
+        elif not fsync:  # commits reach the disk with the next fsync of the same WAL file
+            self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(schema)
         self._session = SqliteSession(self.conn)
         self._lock = threading.Lock()
@@ -93,11 +97,12 @@ class SqliteStore:
 
     SCHEMA: ClassVar[str] = ""
     SYNCHRONOUS_FULL: ClassVar[bool] = False
+    FSYNC: ClassVar[bool] = True
 
     def __init__(self, where: Path | Database) -> None:
         if isinstance(where, Path):
             self.db: Database = SqliteDatabase(
-                where, self.SCHEMA, synchronous_full=self.SYNCHRONOUS_FULL
+                where, self.SCHEMA, synchronous_full=self.SYNCHRONOUS_FULL, fsync=self.FSYNC
             )
             self._owns_db = True
         else:
