@@ -22,7 +22,13 @@ def _ints(text: str) -> list[int]:
 def _loop(args: argparse.Namespace) -> dict[str, Any]:
     from bench.loop import measure  # noqa: PLC0415 (each subcommand imports only its own code)
 
-    return measure(args.runs, memory=args.memory)
+    result = measure(args.runs, memory=args.memory)
+    if args.profile:
+        from bench.loop_profile import profile  # noqa: PLC0415
+
+        print(f"loop: where the time of {args.runs} investigations goes ...", file=sys.stderr)
+        result["profile"] = profile(args.runs, memory=args.memory)
+    return result
 
 
 def _analysis(args: argparse.Namespace) -> dict[str, Any]:
@@ -51,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     loop = sub.add_parser("loop", help="ADSH investigation vs a bare LangGraph graph")
     loop.add_argument("--runs", type=int, default=10)
     loop.add_argument("--memory", action="store_true", help="incident memory on (default off)")
+    loop.add_argument("--profile", action="store_true", help="also time the parts of a run")
     commands["loop"] = _loop
     analysis = sub.add_parser("analysis", help="bundle detection + RCA scaling")
     analysis.add_argument("--services", type=_ints, default=[10, 50, 200, 1000])

@@ -43,6 +43,14 @@ def test_loop_reports_medians_and_ratio(tmp_path: Path) -> None:
     )
 
 
+def test_loop_profile_names_where_the_time_goes(tmp_path: Path) -> None:
+    result = run_bench("loop", "--runs", "1", "--profile", out=tmp_path / "loop.json")
+    parts = {p["part"]: p for p in result["profile"]["parts"]}
+    assert {"sandbox producing telemetry", "analysis: detection", "audit trail"} <= set(parts)
+    assert all(p["ms"] > 0 for p in parts.values())
+    assert sum(p["share"] for p in parts.values()) == pytest.approx(1.0, abs=0.01)
+
+
 def test_analysis_reports_each_case_and_exponents(tmp_path: Path) -> None:
     args = [
         "--services",
