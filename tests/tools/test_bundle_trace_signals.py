@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from tools.analysis.bundle_rca import diagnose
-from tools.analysis.bundle_traces import gap_shifts
+from tools.analysis.bundle_traces import end_shifts, gap_shifts
 from tools.bundle import read_bundle
 
 START = 1_700_000_400  # a multiple of 60: the fault starts on a minute boundary
@@ -61,3 +61,48 @@ def test_few_calls_count_in_proportion_to_how_many(tmp_path: Path) -> None:
     assert five > 6  # 1 ms -> about 300 ms: more than six doublings
     assert abs(one - five / 5) < 0.2
     assert gap_shifts(read_bundle(_bundle(tmp_path, slow_calls_after=0))).get("a") is None
+
+
+def _request(trace: str, at: float, callees: tuple[str, ...]) -> list[str]:
+    """A frontend request that calls `callees` one after another, 5 ms each."""
+    begin = int(at * 1e9)
+    rows = [f"{trace},{trace}r,,frontend,Recv,{begin},{begin + int(len(callees) * 6e6)},"]
+    for i, callee in enumerate(callees):
+        call = begin + int(i * 6e6)
+        rows += [
+            f"{trace},{trace}c{i},{trace}r,frontend,Call,{call},{call + int(5e6)},",
+            f"{trace},{trace}s{i},{trace}c{i},{callee},Serve,{call + int(1e6)},{call + int(4e6)},",
+        ]
+    return rows
+
+
+def _stopping_bundle(tmp_path: Path, stopped: int) -> Path:
+    """Requests call a then b; after the start, `stopped` of 20 end after a (a fails them)."""
+    rows = [HEADER]
+    for i in range(20):
+        rows += _request(f"before{i}", START - 300 + i, ("a", "b"))
+        rows += _request(f"after{i}", START + 30 + i, ("a",) if i < stopped else ("a", "b"))
+    metrics = ["timestamp,service,metric,value"]
+    for minute in range(-10, 5):
+        for service in ("frontend", "a", "b"):
+            metrics.append(f"{START + minute * 60},{service},cpu_util,{0.3 + 0.01 * (minute % 3)}")
+    folder = tmp_path / f"stopping{stopped}"
+    folder.mkdir()
+    (folder / "spans.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "metrics.csv").write_text("\n".join(metrics) + "\n", encoding="utf-8")
+    incident = {"start": START, "end": START + 300}
+    (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
+    return folder
+
+
+def test_requests_that_stop_at_a_service_point_at_it(tmp_path: Path) -> None:
+    diagnosis = diagnose(read_bundle(_stopping_bundle(tmp_path, stopped=15)))
+    top = diagnosis.root_causes[0]
+    assert top.service == "a"
+    assert diagnosis.anomalous_services == ["a"]
+    assert any("traces end at it" in e.summary for e in top.evidence)
+
+
+def test_a_few_more_traces_ending_somewhere_is_chance(tmp_path: Path) -> None:
+    assert end_shifts(read_bundle(_stopping_bundle(tmp_path, stopped=2))) == {}
+    assert "a" in end_shifts(read_bundle(_stopping_bundle(tmp_path, stopped=15)))

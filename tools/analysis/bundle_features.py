@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.analysis.bundle_traces import call_drops, gap_shifts, is_before
+from tools.analysis.bundle_traces import call_drops, end_shifts, gap_shifts, is_before
 from tools.bundle.models import Bundle, Edge
 from tools.telemetry import Metric
 
@@ -66,6 +66,7 @@ class BundleFeatures:
     gap: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     logs: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
     drops: dict[Edge, tuple[float, float, float]] = field(default_factory=dict)
+    ends: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def strongest(self, service: str, fam: str) -> Shift | None:
         found = [s for s in self.shifts.get(service, []) if s.family == fam]
@@ -138,4 +139,5 @@ def extract(bundle: Bundle) -> BundleFeatures:
         gap=gap_shifts(bundle),
         logs=log_shifts(bundle),
         drops=call_drops(bundle),
+        ends=end_shifts(bundle),
     )

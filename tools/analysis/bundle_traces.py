@@ -11,6 +11,8 @@ from tools.bundle.models import MINUTE, Bundle, Edge
 MIN_GAP_SPANS = 5
 MIN_CALLS_BEFORE = 10  # fewer calls on an edge before the start say nothing about a drop
 MIN_SPANS_AFTER = 10
+MIN_TRACES = 10  # traces on each side of the start before their endings are compared
+ENDS_Z = 3.0  # a rise in the share of traces ending at a service must be this far from chance
 
 
 def is_before(bundle: Bundle, minute: int) -> bool:
@@ -72,4 +74,31 @@ def call_drops(bundle: Bundle) -> dict[Edge, tuple[float, float, float]]:
         now = calls_after[edge] / spans_after[caller]
         fall = math.log2(was / max(now, 1.0 / spans_after[caller]))
         found[edge] = (max(fall, 0.0), was, now)  # type: ignore[index]
+    return found
+
+
+def _rise_z(k_before: int, n_before: int, k_after: int, n_after: int) -> float:
+    """Two-proportion z of a share's rise (0 when both sides are all or nothing)."""
+    pooled = (k_before + k_after) / (n_before + n_after)
+    variance = pooled * (1 - pooled) * (1 / n_before + 1 / n_after)
+    return (k_after / n_after - k_before / n_before) / math.sqrt(variance) if variance else 0.0
+
+
+def end_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
+    """Per service: log2 rise of the share of traces that end there, the share before and after.
+
+    A request that fails stops at the service whose answer (or exception) failed it: the
+    calls after it are never made, so more traces end there. Only rises a two-proportion
+    z-test puts at ENDS_Z or more count: the mix of requests alone moves shares a little.
+    """
+    before, after = _split(bundle.spans.ends, bundle)
+    n_before, n_after = sum(before.values()), sum(after.values())
+    if n_before < MIN_TRACES or n_after < MIN_TRACES:
+        return {}
+    found: dict[str, tuple[float, float, float]] = {}
+    for service, ended in after.items():
+        was, now = before[service] / n_before, ended / n_after
+        if _rise_z(before[service], n_before, ended, n_after) >= ENDS_Z:
+            rise = math.log2(now / (was + 1 / n_before))
+            found[service] = (rise, was, now)  # type: ignore[index]
     return found
