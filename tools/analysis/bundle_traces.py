@@ -19,11 +19,22 @@ def is_before(bundle: Bundle, minute: int) -> bool:
     return minute + MINUTE <= bundle.start
 
 
+def _reference(
+    edges: dict[Edge, tuple[Counter[int], Counter[int]]], edge: Edge, everywhere: float
+) -> float:
+    """The gap an edge without a baseline is compared with: its caller's other calls after
+    the start (a caller's own network and queueing is in all its calls), else every edge's."""
+    others = [after for (caller, callee), (_, after) in edges.items()
+              if caller == edge[0] and callee != edge[1]]  # fmt: skip
+    merged = merge(others)
+    return quantile(merged, 0.5) if sum(merged.values()) >= MIN_GAP_SPANS else everywhere
+
+
 def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
     """Per callee: log2 rise of the median call gap into it, the gap before and after (ms).
 
-    The gap (caller's client span minus callee's server span) is network and queueing,
-    similar on every edge; without a baseline on an edge, the median over all edges is it.
+    The gap (caller's client span minus callee's server span) is network and queueing;
+    without a baseline on an edge, the caller's other calls after the start are it.
     Fewer than MIN_GAP_SPANS calls after the start count in proportion (a sampled trace
     or two still says something, less than many).
     """
@@ -32,18 +43,19 @@ def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
     )
     for (edge, minute), histogram in bundle.spans.gap.items():
         edges[edge][0 if is_before(bundle, minute) else 1].update(histogram)
-    reference = quantile(merge(after for _, after in edges.values()), 0.5)
+    everywhere = quantile(merge(after for _, after in edges.values()), 0.5)
     found: dict[str, tuple[float, float, float]] = {}
-    for (_, callee), (before, after) in edges.items():
+    for edge, (before, after) in edges.items():
         calls = sum(after.values())
         if calls == 0:
             continue
-        base = quantile(before, 0.5) if sum(before.values()) >= MIN_GAP_SPANS else reference
+        enough = sum(before.values()) >= MIN_GAP_SPANS
+        base = quantile(before, 0.5) if enough else _reference(edges, edge, everywhere)
         now = quantile(after, 0.5)
         support = min(1.0, calls / MIN_GAP_SPANS)
         rise = support * math.log2(max(now, 0.1) / max(base, 0.1))
-        if rise > found.get(callee, (-math.inf, 0.0, 0.0))[0]:
-            found[callee] = (rise, base, now)
+        if rise > found.get(edge[1], (-math.inf, 0.0, 0.0))[0]:
+            found[edge[1]] = (rise, base, now)
     return found
 
 
