@@ -67,3 +67,19 @@ def test_latency_units_are_read_from_metric_names() -> None:
     assert to_ms("http_server_request_duration_seconds") == 1000.0
     assert to_ms("rpc_latency_us") == 0.001
     assert to_ms("ResponseTime") is None
+
+
+def test_a_share_of_capacity_moving_less_than_a_point_is_no_evidence(tmp_path: Path) -> None:
+    # Doubling from 0.2 % to 0.4 % of a CPU is far beyond a 1 % wiggle, and nothing.
+    folder = _bundle(tmp_path, {("a", "cpu_util"): (0.002, 0.004), ("b", "cpu_util"): (0.2, 0.4)})
+    features = extract(read_bundle(folder))
+    assert features.strength("a", "cpu") < 1
+    assert features.strength("b", "cpu") >= 9  # 20 points on a spread of 10 % of 0.2
+
+
+def test_a_usage_in_its_own_units_gives_way_to_the_share_beside_it(tmp_path: Path) -> None:
+    # MiB sextuple while the share of the limit moves by under a point: no memory evidence.
+    series = {("a", "MemoryUsage(Mi)"): (15.0, 90.0), ("a", "memory_util"): (0.150, 0.155)}
+    features = extract(read_bundle(_bundle(tmp_path, series)))
+    assert features.strength("a", "memory") < 1
+    assert [s.metric for s in features.shifts["a"]] == ["memory_util"]

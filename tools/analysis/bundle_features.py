@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.analysis.bundle_traces import call_drops, gap_shifts, is_before
+from tools.analysis.bundle_traces import call_drops, end_shifts, gap_shifts, is_before
 from tools.bundle.models import Bundle, Edge
 from tools.telemetry import Metric
 
@@ -16,6 +16,8 @@ Z_CAP = 50.0
 RELATIVE_FLOOR = 0.10  # few baseline minutes: never trust a spread below 10 % of the level
 POST_QUANTILE = 0.75  # the incident level: robust to one odd minute, sensitive to a short fault
 MIN_LOG_LINES = 3
+UTILISATIONS = (Metric.CPU, Metric.MEMORY, Metric.POOL, Metric.DISK)  # shares of capacity
+SHARE_FLOOR = 0.01  # a share of capacity moving by less than a percentage point is no fault
 
 # Families by standard metric; other names are classified by the words they contain.
 _STANDARD_FAMILY = {
@@ -66,6 +68,7 @@ class BundleFeatures:
     gap: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     logs: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
     drops: dict[Edge, tuple[float, float, float]] = field(default_factory=dict)
+    ends: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def strongest(self, service: str, fam: str) -> Shift | None:
         found = [s for s in self.shifts.get(service, []) if s.family == fam]
@@ -76,13 +79,15 @@ class BundleFeatures:
         return found.strength if found else 0.0
 
 
-def series_shift(before: np.ndarray, after: np.ndarray, direction: int) -> float:
+def series_shift(
+    before: np.ndarray, after: np.ndarray, direction: int, floor: float = 0.0
+) -> float:
     """Robust z of the incident level against the baseline minutes, in the bad direction."""
     if len(before) < 2 or len(after) == 0:
         return 0.0
     center = float(np.median(before))
     mad = 1.4826 * float(np.median(np.abs(before - center)))
-    spread = max(mad, RELATIVE_FLOOR * abs(center), 1e-9)
+    spread = max(mad, RELATIVE_FLOOR * abs(center), floor, 1e-9)
     z = (after - center) / spread
     up, down = float(np.quantile(z, POST_QUANTILE)), float(np.quantile(z, 1 - POST_QUANTILE))
     moved = {1: up, -1: -down, 0: max(up, -down)}[direction]
@@ -96,13 +101,21 @@ def metric_shifts(bundle: Bundle) -> dict[str, list[Shift]]:
         before = np.array([v for m, v in series.items() if is_before(bundle, m)])
         after = np.array([v for m, v in series.items() if not is_before(bundle, m)])
         fam = family(bundle.metrics.source_names.get(key, key[1]))
-        strength = series_shift(before, after, DIRECTION[fam])
+        floor = SHARE_FLOOR if key[1] in UTILISATIONS else 0.0
+        strength = series_shift(before, after, DIRECTION[fam], floor)
         level = float(np.median(before)) if len(before) else math.nan
         # The level reported is the one the shift was measured at (the low one for a fall).
         quantile = 1 - POST_QUANTILE if DIRECTION[fam] == -1 else POST_QUANTILE
         peak = float(np.quantile(after, quantile)) if len(after) else math.nan
         found[key[0]].append(Shift(key[0], key[1], fam, strength, level, peak))
-    return found
+    return {service: _shares_first(shifts) for service, shifts in found.items()}
+
+
+def _shares_first(shifts: list[Shift]) -> list[Shift]:
+    """A share of capacity says how full a resource is; a usage in its own units beside it
+    (millicores, MiB) only that it moved, so where a share exists it is the evidence."""
+    shares = {s.family for s in shifts if s.metric in UTILISATIONS}
+    return [s for s in shifts if s.metric in UTILISATIONS or s.family not in shares]
 
 
 def log_shifts(bundle: Bundle) -> dict[str, list[tuple[str, float, int]]]:
@@ -138,4 +151,5 @@ def extract(bundle: Bundle) -> BundleFeatures:
         gap=gap_shifts(bundle),
         logs=log_shifts(bundle),
         drops=call_drops(bundle),
+        ends=end_shifts(bundle),
     )

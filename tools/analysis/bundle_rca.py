@@ -13,6 +13,7 @@ from tools.telemetry import Metric
 ANOMALOUS = 5.0  # less evidence than a 5-spread shift of one health metric is not anomalous
 GAP_WEIGHT = 4.0  # per doubling of the call gap beyond the first
 DROP_WEIGHT = 4.0  # per halving of the calls per caller span on an edge
+ENDS_WEIGHT = 4.0  # per doubling of the share of traces that end at the service
 FAILING = 3.0  # a caller whose errors rose this many spreads: its missing calls failed
 REFUSED = 2.0  # calls that fail at the callee: most (3 in 4) never reach it
 # How much each family counts; latency and errors only for what callees do not explain.
@@ -188,6 +189,17 @@ def _gap(f: BundleFeatures, service: str) -> Part | None:
     return Part("gap", GAP_WEIGHT * (rise - 1), summary, "trace")
 
 
+def _ends(f: BundleFeatures, service: str) -> Part | None:
+    """Requests that stop at the service: failing there, they skip the calls after it."""
+    if service not in f.ends:
+        return None
+    rise, before, after = f.ends[service]
+    if rise <= 0:
+        return None
+    summary = f"{after:.0%} of traces end at it (was {before:.0%}): requests stop there"
+    return Part("ends", ENDS_WEIGHT * rise, summary, "trace")
+
+
 def _callers(f: BundleFeatures, service: str) -> Part | None:
     callers = [c for c in f.callers.get(service, ()) if c in f.services]
     if not callers:
@@ -227,6 +239,7 @@ def _parts(f: BundleFeatures, service: str) -> list[Part]:
         lambda: _unexplained(f, service, "errors"),
         lambda: _unexplained(f, service, "success"),
         lambda: _gap(f, service),
+        lambda: _ends(f, service),
         lambda: _callers(f, service),
         lambda: _logs(f, service),
     ]

@@ -63,7 +63,8 @@ class SpanTable:
     """Per-(service, minute) latency histograms and errors; per-minute call edges and gaps.
 
     `gap` is the time a caller's client span spends outside the callee's server span
-    (network, queueing), per edge.
+    (network, queueing), per edge; `ends` counts traces by the service of their last-started
+    span (where the request stopped) and the minute they began.
     """
 
     latency: dict[tuple[str, Minute], Counter[int]] = field(
@@ -78,6 +79,7 @@ class SpanTable:
     spans: Counter[tuple[str, Minute]] = field(default_factory=Counter)
     errors: Counter[tuple[str, Minute]] = field(default_factory=Counter)
     calls: Counter[tuple[Edge, Minute]] = field(default_factory=Counter)
+    ends: Counter[tuple[str, Minute]] = field(default_factory=Counter)
     call_errors: Counter[tuple[Edge, Minute]] = field(default_factory=Counter)
     lines: int = 0
 

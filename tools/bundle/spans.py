@@ -67,6 +67,8 @@ class TraceAssembler:
                 children.setdefault(span.parent_id, []).append(span)
         for span in spans:
             self._count(span, by_id.get(span.parent_id), children.get(span.span_id, []))
+        last = max(spans, key=lambda s: s.start_s)
+        self.table.ends[(last.service, minute_of(min(s.start_s for s in spans)))] += 1
 
     def _count(self, span: SpanRow, parent: SpanRow | None, below: list[SpanRow]) -> None:
         key = (span.service, minute_of(span.start_s))
