@@ -253,3 +253,7 @@ def main() -> None:
             sys.exit(2)
         raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # python -m api.cli, the same as the adsh script
+    main()
