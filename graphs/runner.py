@@ -185,7 +185,9 @@ class IncidentRunner:
 
     def get(self, incident_id: str) -> IncidentState:
         snapshot = self.app.get_state(_config(incident_id))
-        if not snapshot.values:
+        # a start stopped (a worker killed) before its input was applied leaves a checkpoint
+        # of empty channels: the incident does not exist yet, and starting it again is right
+        if not snapshot.values or "id" not in snapshot.values:
             raise IncidentNotFound(incident_id)
         return IncidentState.model_validate(snapshot.values)
 
