@@ -16,7 +16,7 @@ def open_api_database(path: Path, shared: PgDatabase | None = None) -> Database:
     The caller closes what it gets; closing the PostgreSQL one leaves the shared pool open.
     """
     if shared is None:
-        return SqliteDatabase(path, SCHEMA, synchronous_full=True)
+        return SqliteDatabase(path, SCHEMA, synchronous="FULL")
     migrate(shared, "api")
     return shared.borrow()
 

@@ -90,7 +90,7 @@ class EffectStore(SqliteStore):
     # fsynced, and with it every effect committed before it. So an effect commit needs no
     # fsync of its own; what an OS crash can lose is only what no checkpoint relies on yet
     # (reads the re-run node makes again; actions are guarded by the action log).
-    FSYNC = False
+    SYNCHRONOUS = "NORMAL"
 
     def __init__(self, where: Path | Database, key: bytes | None = None) -> None:
         self._key = key

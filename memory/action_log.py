@@ -57,7 +57,7 @@ class ActionLog(SqliteStore):
     """
 
     SCHEMA = _SCHEMA
-    SYNCHRONOUS_FULL = True
+    SYNCHRONOUS = "FULL"
 
     def begin(
         self,

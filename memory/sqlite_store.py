@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from memory.database import Database, Row
 
@@ -34,21 +34,22 @@ class SqliteSession:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+Synchronous = Literal["FULL", "NORMAL"] | None
+"""SQLite's synchronous setting: FULL fsyncs every commit (for logs that guard external
+effects); NORMAL leaves commits to the next fsync of the same WAL file; None: the default."""
+
+
 class SqliteDatabase:
     """One connection shared across threads; every statement takes the lock."""
 
     dialect = "sqlite"
 
-    def __init__(
-        self, path: Path, schema: str, *, synchronous_full: bool = False, fsync: bool = True
-    ) -> None:
+    def __init__(self, path: Path, schema: str, *, synchronous: Synchronous = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
-        if synchronous_full:  # an fsync per commit: for logs that guard external effects
-            self.conn.execute("PRAGMA synchronous=FULL")
-        elif not fsync:  # commits reach the disk with the next fsync of the same WAL file
-            self.conn.execute("PRAGMA synchronous=NORMAL")
+        if synchronous is not None:
+            self.conn.execute(f"PRAGMA synchronous={synchronous}")
         self.conn.executescript(schema)
         self._session = SqliteSession(self.conn)
         self._lock = threading.Lock()
@@ -96,14 +97,11 @@ class SqliteStore:
     """
 
     SCHEMA: ClassVar[str] = ""
-    SYNCHRONOUS_FULL: ClassVar[bool] = False
-    FSYNC: ClassVar[bool] = True
+    SYNCHRONOUS: ClassVar[Synchronous] = None
 
     def __init__(self, where: Path | Database) -> None:
         if isinstance(where, Path):
-            self.db: Database = SqliteDatabase(
-                where, self.SCHEMA, synchronous_full=self.SYNCHRONOUS_FULL, fsync=self.FSYNC
-            )
+            self.db: Database = SqliteDatabase(where, self.SCHEMA, synchronous=self.SYNCHRONOUS)
             self._owns_db = True
         else:
             self.db, self._owns_db = where, False
