@@ -25,22 +25,9 @@ def _splitmix(values: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def uniform(seed: int, key: str, ticks: np.ndarray) -> np.ndarray:
-    """Uniform draws in [0, 1), one per tick, independent of which ticks are asked for."""
-    counters = np.asarray(ticks, dtype=np.int64).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        mixed = _splitmix(_splitmix(counters ^ _key_base(seed, key)))
-    return (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
-
-
-def normal(seed: int, key: str, ticks: np.ndarray) -> np.ndarray:
-    """Standard normal draws (Box-Muller over two uniform streams)."""
-    u1 = np.maximum(uniform(seed, key + "#u1", ticks), 1e-12)
-    u2 = uniform(seed, key + "#u2", ticks)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
-
-
-def _uniforms(seed: int, keys: list[str], ticks: np.ndarray) -> np.ndarray:
+def uniforms(seed: int, keys: list[str], ticks: np.ndarray) -> np.ndarray:
+    """Uniform draws in [0, 1), one row per key and one column per tick, each independent of
+    which ticks (and which other keys) are asked for."""
     counters = np.asarray(ticks, dtype=np.int64).astype(np.uint64)
     bases = np.array([_key_base(seed, key) for key in keys], dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -48,10 +35,15 @@ def _uniforms(seed: int, keys: list[str], ticks: np.ndarray) -> np.ndarray:
     return (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
+def uniform(seed: int, key: str, ticks: np.ndarray) -> np.ndarray:
+    """`uniforms` of one key."""
+    return uniforms(seed, [key], ticks)[0]
+
+
 def normals(seed: int, keys: list[str], ticks: np.ndarray) -> np.ndarray:
-    """`normal` for many keys at once: one row per key, the same numbers."""
-    u1 = np.maximum(_uniforms(seed, [key + "#u1" for key in keys], ticks), 1e-12)
-    u2 = _uniforms(seed, [key + "#u2" for key in keys], ticks)
+    """Standard normal draws per key and tick (Box-Muller over two uniform streams)."""
+    u1 = np.maximum(uniforms(seed, [key + "#u1" for key in keys], ticks), 1e-12)
+    u2 = uniforms(seed, [key + "#u2" for key in keys], ticks)
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 

@@ -28,10 +28,9 @@ def tick_times(start: int, end: int) -> np.ndarray:
     return np.arange(first, end, TICK_SECONDS, dtype=np.int64)
 
 
-def change_events(
-    state: EnvState, topology: Topology, times: np.ndarray, frame: Frame
-) -> list[ChangeEvent]:
+def change_events(state: EnvState, topology: Topology, frame: Frame) -> list[ChangeEvent]:
     """Routine, recorded and OOM-restart change events at the ticks of the frame."""
+    times = frame.times
     if len(times) == 0:
         return []
     start, end = int(times[0]), int(times[-1]) + TICK_SECONDS
@@ -101,16 +100,15 @@ def _build(
     start: int,
     end: int,
     detail_seconds: int,
-    state_json: str | None = None,
+    state_json: str,
 ) -> TelemetryWindow:
     times = tick_times(start, end)
-    key = state_json or state.model_dump_json()
-    frame = frame_at(state, topology, times, key)
-    events = change_events(state, topology, times, frame)
+    frame = frame_at(state, topology, times, state_json)
+    events = change_events(state, topology, frame)
     detail = times >= end - detail_seconds
     logs, spans = [], []
     if detail.any():
-        recent = frame if detail.all() else frame_at(state, topology, times[detail], key)
+        recent = frame if detail.all() else frame_at(state, topology, times[detail], state_json)
         logs = generate_logs(state.seed, topology, recent, events)
         spans = generate_spans(state.seed, topology, recent)
     first = int(times[0]) if len(times) else start
