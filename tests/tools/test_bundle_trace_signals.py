@@ -26,6 +26,20 @@ def _trace(
     ]
 
 
+def _write(folder: Path, span_rows: list[str]) -> Path:
+    """A bundle of these spans, flat CPU on frontend, a and b, and a 5-minute incident."""
+    metrics = ["timestamp,service,metric,value"]
+    for minute in range(-10, 5):
+        for service in ("frontend", "a", "b"):
+            metrics.append(f"{START + minute * 60},{service},cpu_util,{0.3 + 0.01 * (minute % 3)}")
+    folder.mkdir()
+    (folder / "spans.csv").write_text("\n".join(span_rows) + "\n", encoding="utf-8")
+    (folder / "metrics.csv").write_text("\n".join(metrics) + "\n", encoding="utf-8")
+    incident = {"start": START, "end": START + 300}
+    (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
+    return folder
+
+
 def _bundle(tmp_path: Path, slow_calls_after: int) -> Path:
     """Calls into `a` and `b` with a 1 ms gap before the start; after it, `b` stays the same
     while the few sampled calls into `a` spend 300 ms outside it (a delayed network)."""
@@ -36,17 +50,7 @@ def _bundle(tmp_path: Path, slow_calls_after: int) -> Path:
         rows += _trace(f"bafter{i}", START + 30 + i, "b", 5.0, 1.0)
     for i in range(slow_calls_after):
         rows += _trace(f"aafter{i}", START + 30 + i, "a", 5.0, 300.0)
-    metrics = ["timestamp,service,metric,value"]
-    for minute in range(-10, 5):
-        for service in ("frontend", "a", "b"):
-            metrics.append(f"{START + minute * 60},{service},cpu_util,{0.3 + 0.01 * (minute % 3)}")
-    folder = tmp_path / f"bundle{slow_calls_after}"
-    folder.mkdir()
-    (folder / "spans.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "metrics.csv").write_text("\n".join(metrics) + "\n", encoding="utf-8")
-    incident = {"start": START, "end": START + 300}
-    (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
-    return folder
+    return _write(tmp_path / f"bundle{slow_calls_after}", rows)
 
 
 def test_two_sampled_slow_calls_still_point_at_the_delayed_callee(tmp_path: Path) -> None:
@@ -84,17 +88,7 @@ def _stopping_bundle(tmp_path: Path, stopped: int) -> Path:
     for i in range(20):
         rows += _request(f"before{i}", START - 300 + i, ("a", "b"))
         rows += _request(f"after{i}", START + 30 + i, ("a",) if i < stopped else ("a", "b"))
-    metrics = ["timestamp,service,metric,value"]
-    for minute in range(-10, 5):
-        for service in ("frontend", "a", "b"):
-            metrics.append(f"{START + minute * 60},{service},cpu_util,{0.3 + 0.01 * (minute % 3)}")
-    folder = tmp_path / f"stopping{stopped}"
-    folder.mkdir()
-    (folder / "spans.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (folder / "metrics.csv").write_text("\n".join(metrics) + "\n", encoding="utf-8")
-    incident = {"start": START, "end": START + 300}
-    (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
-    return folder
+    return _write(tmp_path / f"stopping{stopped}", rows)
 
 
 def test_requests_that_stop_at_a_service_point_at_it(tmp_path: Path) -> None:
