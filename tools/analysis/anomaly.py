@@ -107,20 +107,77 @@ def deviation(series: MetricSeries, history: MetricSeries | None) -> Deviation:
 def deviations(window: TelemetryWindow, history: TelemetryWindow) -> list[Deviation]:
     """Every window series compared with its baseline from `history`.
 
-    Series of the same shape (all of them, usually) get their baselines in one batch.
+    Series of the same shape (all of them, usually) are compared in one batch: their
+    histories aligned into one matrix, their baselines, z-scores and bad samples computed
+    over rows. The numbers are those of `deviation`, series by series.
     """
     past = {(s.service, s.metric): s for s in history.metrics}
+    pasts = [past.get((s.service, s.metric)) for s in window.metrics]
     groups: dict[tuple[int, int, int], list[int]] = {}
-    aligned = [_aligned(past.get((s.service, s.metric)), s) for s in window.metrics]
     for i, series in enumerate(window.metrics):
-        groups.setdefault((series.step, len(aligned[i]), len(series.values)), []).append(i)
+        shape = (series.step, _history_samples(pasts[i], series), len(series.values))
+        groups.setdefault(shape, []).append(i)
     found: dict[int, Deviation] = {}
-    for (step, _, _), members in groups.items():
-        observed = np.array([window.metrics[i].values for i in members], dtype=float)
-        bases = seasonal_baselines(np.array([aligned[i] for i in members]), observed, step)
-        for row, (i, base) in enumerate(zip(members, bases, strict=True)):
-            found[i] = _deviation(window.metrics[i], observed[row], base)
+    for (step, samples, _), members in groups.items():
+        rows = [window.metrics[i] for i in members]
+        observed = np.array([s.values for s in rows], dtype=float)
+        aligned = _aligned_rows([pasts[i] for i in members], rows, samples)
+        bases = seasonal_baselines(aligned, observed, step)
+        found.update(zip(members, _deviation_rows(rows, observed, bases), strict=True))
     return [found[i] for i in range(len(window.metrics))]
+
+
+def _history_samples(history: MetricSeries | None, window: MetricSeries) -> int:
+    """How many samples `_aligned` gives the window's history."""
+    if history is None or history.step != window.step:
+        return 0
+    return max((window.start - history.start) // window.step, 0)
+
+
+def _aligned_rows(
+    histories: list[MetricSeries | None], windows: list[MetricSeries], samples: int
+) -> np.ndarray:
+    """`_aligned` of each pair as the rows of one matrix (all give `samples` samples).
+
+    Histories that cover every sample are copied a used range at a time for all of them.
+    """
+    matrix = np.full((len(windows), samples), np.nan)
+    if samples == 0:
+        return matrix
+    used = used_samples(samples, len(windows[0].values), windows[0].step)
+    whole = [r for r, h in enumerate(histories) if h is not None and len(h.values) >= samples]
+    for a, b in used:
+        if whole:
+            matrix[whole, a:b] = [histories[r].values[a:b] for r in whole]  # type: ignore[union-attr]
+    for r, series in enumerate(histories):
+        if series is not None and len(series.values) < samples:
+            matrix[r] = _aligned(series, windows[r])
+    return matrix
+
+
+def _deviation_rows(
+    rows: list[MetricSeries], observed: np.ndarray, bases: list[Baseline]
+) -> list[Deviation]:
+    """`_deviation` of every row at once: the same elementwise numbers, over matrices."""
+    metrics = [s.metric for s in rows]
+    expected = np.array([b.expected for b in bases], dtype=float).reshape(observed.shape)
+    raw = np.array([b.scale for b in bases], dtype=float)[:, None]
+    floors = np.array([SCALE_FLOOR.get(m, (0.0, 0.02)) for m in metrics]).reshape(-1, 2)
+    floor = np.maximum(floors[:, :1], floors[:, 1:] * np.abs(expected))
+    z = (observed - expected) / np.maximum(np.maximum(raw, floor), 1e-9)
+    effects = np.array([MIN_EFFECT[m] for m in metrics]).reshape(-1, 2)
+    effect = np.abs(observed - expected) >= np.maximum(
+        effects[:, :1], effects[:, 1:] * np.abs(expected)
+    )
+    both_ways = np.array([DIRECTION[m] != 1 for m in metrics])[:, None]
+    bad = (np.where(both_ways, np.abs(z), z) >= Z_THRESHOLD) & effect & np.isfinite(z)
+    ticks = np.arange(observed.shape[1])
+    return [
+        Deviation(
+            s.service, s.metric, s.start + s.step * ticks, observed[r], expected[r], z[r], bad[r]
+        )
+        for r, s in enumerate(rows)
+    ]
 
 
 def persistent_runs(mask: np.ndarray, length: int = PERSISTENCE) -> list[tuple[int, int]]:

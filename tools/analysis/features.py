@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,14 +53,20 @@ class IncidentFeatures:
     window_start: int
 
 
+def _nanmean(values: np.ndarray) -> float:
+    """The mean of the values that are not NaN (NaN when none is), without numpy's overhead
+    for a handful of samples."""
+    kept = [v for v in values.tolist() if not math.isnan(v)]
+    return sum(kept) / len(kept) if kept else math.nan
+
+
 def _describe(features: ServiceFeatures, dev: Deviation) -> None:
     recent = slice(-RECENT, None)
-    observed, expected = dev.observed[recent], dev.expected[recent]
-    level, base = float(np.nanmean(observed)), float(np.nanmean(expected))
+    level, base = _nanmean(dev.observed[recent]), _nanmean(dev.expected[recent])
     features.level[dev.metric] = level
     features.expected[dev.metric] = base
     features.delta[dev.metric] = level - base
-    features.peak_delta[dev.metric] = float(np.nanmax(dev.observed - dev.expected))
+    features.peak_delta[dev.metric] = float(np.fmax.reduce(dev.observed - dev.expected))
     features.ratio[dev.metric] = level / base if base > 1e-9 else 1.0
 
 

@@ -20,41 +20,53 @@ class TraceSummary:
     error_edges: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
-def _children(spans: list[Span]) -> dict[str, list[Span]]:
-    children: dict[str, list[Span]] = defaultdict(list)
+@dataclass
+class _Below:
+    """What the children of each span (by trace and parent id) add up to."""
+
+    duration_ms: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    failed: dict[str, str] = field(default_factory=dict)  # the first erroring child's service
+
+
+def _below(spans: list[Span]) -> _Below:
+    below = _Below()
     for span in spans:
         if span.parent_id is not None:
-            children[span.trace_id + span.parent_id].append(span)
-    return children
+            key = span.trace_id + span.parent_id
+            below.duration_ms[key] += span.duration_ms
+            if span.error:
+                below.failed.setdefault(key, span.service)
+    return below
 
 
-def _blamed_callee(span: Span, callees: list[Span], services: list[str]) -> str | None:
-    """The callee a failing span blames: an erroring child, or one its message names."""
-    for child in callees:
-        if child.error:
-            return child.service
+def _named_callee(span: Span, services: list[str]) -> str | None:
+    """The service a failing span's message names, other than its own."""
     words = set(span.status_message.replace(":", " ").split())
     named = [s for s in services if s in words and s != span.service]
     return named[0] if named else None
 
 
 def summarise(spans: list[Span], services: list[str]) -> TraceSummary:
-    """Self time (median), error origins and error edges per service."""
-    children = _children(spans)
+    """Self time (median), error origins and error edges per service.
+
+    A failing span blames an erroring child, or else a service its message names.
+    """
+    below = _below(spans)
     summary = TraceSummary()
     own: dict[str, list[float]] = defaultdict(list)
     for span in spans:
-        below = children.get(span.trace_id + span.span_id, [])
-        own[span.service].append(max(0.0, span.duration_ms - sum(c.duration_ms for c in below)))
+        key = span.trace_id + span.span_id
+        own[span.service].append(max(0.0, span.duration_ms - below.duration_ms.get(key, 0)))
         summary.spans[span.service] += 1
         if not span.error:
             continue
-        blamed = _blamed_callee(span, below, services)
+        failed_child = below.failed.get(key)
+        blamed = failed_child if failed_child is not None else _named_callee(span, services)
         if blamed is None:
             summary.error_origins[span.service] += 1
         else:
             summary.error_edges[(span.service, blamed)] += 1
-            if not any(c.error for c in below):
+            if failed_child is None:
                 summary.error_origins[blamed] += 1
     summary.self_time_ms = {s: float(np.median(v)) for s, v in own.items()}
     return summary
