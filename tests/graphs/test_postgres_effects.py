@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from Crypto.Cipher import AES
 
 from graphs.effects import EffectRecord, EffectStore, EffectStoreLocked
 from memory.database import Database
@@ -59,3 +61,23 @@ def test_pruning_a_thread_keeps_blobs_a_fork_still_uses(where: Path | Database) 
     assert kept is not None and kept.result_json == b"shared"
     blobs = store.db.fetchall("SELECT hash FROM effect_blobs")
     assert len(blobs) == 1  # the result only inc-1 used is gone
+
+
+@pytest.mark.parametrize("key", [None, KEY])
+def test_results_recorded_with_zlib_before_zstandard_still_open(
+    where: Path | Database, key: bytes | None
+) -> None:
+    store = EffectStore(where, key)
+    store.put(_record("inc-1", 0, b'{"cpu": 0.93}'))
+    sealed = store.db.fetchone("SELECT body FROM effect_blobs")
+    assert sealed is not None
+    if key is None:
+        assert bytes(sealed[0]).startswith(b"\x28\xb5\x2f\xfd")  # new ones are Zstandard
+    old = zlib.compress(b'{"cpu": 0.5}', 1)
+    if key is not None:
+        cipher = AES.new(key, AES.MODE_EAX)
+        ciphertext, tag = cipher.encrypt_and_digest(old)
+        old = b"AES1" + cipher.nonce + tag + ciphertext
+    store.db.execute("UPDATE effect_blobs SET body = ?", (old,))
+    got = store.get("inc-1", 0)
+    assert got is not None and got.result_json == b'{"cpu": 0.5}'
