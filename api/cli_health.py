@@ -13,7 +13,7 @@ from api.cli_support import console, one_line_errors, os_user
 from api.health_view import sandbox_health
 from evals.proactive_report import run_proactive
 from graphs.settings import Settings
-from memory.audit import AuditTrail
+from graphs.stores import open_audit_trail
 from memory.feedback import FeedbackStore, Verdict
 
 
@@ -60,7 +60,7 @@ def feedback(
         raise ValueError("give exactly one of --false-alarm or --miss")
     check_signal(signal)
     settings = Settings()
-    store = FeedbackStore(settings.data_dir, AuditTrail(settings.audit_path))
+    store = FeedbackStore(settings.data_dir, open_audit_trail(settings))
     verdict: Verdict = "false_alarm" if false_alarm else "miss"
     after = store.record(service, signal, verdict, about, actor=actor or os_user())
     console.print(f"{service}/{signal}: sensitivity now {after:.2f}", markup=False)

@@ -107,6 +107,12 @@ class Settings(BaseSettings):
 
     @property
     def audit_path(self) -> Path:
+        """The audit trail shares the checkpoints' file (see graphs.stores.LoopAuditTrail)."""
+        return self.checkpoint_path
+
+    @property
+    def own_audit_path(self) -> Path:
+        """Where the audit trail lived before it moved beside the checkpoints."""
         return self.data_dir / "audit.sqlite"
 
     @property

@@ -10,7 +10,7 @@ from typing import Any
 from graphs.effects import EffectStore
 from graphs.settings import Settings
 from memory.action_log import ActionLog
-from memory.audit import AuditTrail
+from memory.audit import AuditTrail, adopt_own_file
 from memory.database import Database
 from memory.incident_ids import IncidentIds
 from memory.pg_migrations import migrate
@@ -23,6 +23,32 @@ def default_notifier(settings: Settings) -> Notifier:
     if settings.notify_webhook_url:
         notifiers.append(WebhookNotifier(settings.notify_webhook_url))
     return FanoutNotifier(notifiers)
+
+
+class LoopAuditTrail(AuditTrail):
+    """The loop's audit trail, in the checkpoints' SQLite file.
+
+    A node appends its entry just before LangGraph checkpoints the node's end, and that
+    commit fsyncs the same WAL file, so an append needs no fsync of its own (as for
+    recorded effects): an OS crash loses an entry only with the checkpoint that follows
+    it, and the node that runs again appends it again (appends are idempotent per key).
+    """
+
+    SYNCHRONOUS = "NORMAL"
+
+
+def open_audit_trail(settings: Settings, trail: type[AuditTrail] = AuditTrail) -> AuditTrail:
+    """The data dir's audit trail, taking over a chain from its own file of earlier versions.
+
+    Writers outside the loop (feedback) keep the default: every append fsynced.
+    """
+    opened = trail(settings.audit_path)
+    try:
+        adopt_own_file(opened, settings.own_audit_path)
+    except BaseException:
+        opened.close()
+        raise
+    return opened
 
 
 @dataclass
@@ -72,9 +98,9 @@ def open_stores(settings: Settings) -> Stores:
             IncidentIds(database), database,
         )  # fmt: skip
     return Stores(
+        audit=open_audit_trail(settings, LoopAuditTrail),  # first: it may refuse to open
         action_log=ActionLog(settings.action_log_path),
         effects=EffectStore(settings.checkpoint_path, key),
-        audit=AuditTrail(settings.audit_path),
         ids=IncidentIds(settings.action_log_path),
     )
 

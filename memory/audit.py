@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -148,3 +150,43 @@ def _problem(entry: AuditEntry, prev: str, expected_seq: int) -> str:
     if entry_hash(entry.prev_hash, entry.key, entry.incident_id, entry.body) != entry.hash:
         return "content does not match its hash (edited)"
     return ""
+
+
+_ROWS = "SELECT seq, key, incident_id, body, prev_hash, hash FROM audit_log ORDER BY seq"
+
+
+def adopt_own_file(trail: AuditTrail, own_file: Path) -> None:
+    """Move a chain kept in an SQLite file of its own (`audit.sqlite`, the layout before
+    the trail moved into the checkpoints' file) into `trail`, once; the old file is then
+    renamed `<name>.moved`. Entries, hashes and head are copied as they are, so the chain
+    verifies as before and grows on from its head.
+    """
+    if not own_file.exists():
+        return
+    rows, head = _read_own_file(own_file)
+    with trail.db.transaction(lock="adsh-audit-append") as session:
+        present = session.fetchall(_ROWS)
+        if not present:
+            for row in rows:
+                session.execute("INSERT INTO audit_log VALUES (?,?,?,?,?,?)", row)
+            for row in head:
+                session.execute("INSERT INTO audit_head VALUES (?,?,?)", row)
+        elif present[: len(rows)] != rows:
+            raise RuntimeError(
+                f"two audit trails: {own_file} and the one beside the checkpoints hold "
+                "different entries; keep one (the other's entries would be lost)"
+            )
+    own_file.rename(own_file.with_name(own_file.name + ".moved"))
+
+
+def _read_own_file(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every entry and the head, the WAL folded in and left behind as one file."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+        rows = [tuple(r) for r in conn.execute(_ROWS).fetchall()]
+        head = [tuple(r) for r in conn.execute("SELECT id, count, hash FROM audit_head")]
+    finally:
+        conn.close()
+    return rows, head

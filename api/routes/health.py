@@ -12,7 +12,7 @@ from agents.predictor import check_signal
 from api.deps import Operator, State, Viewer
 from api.health_view import sandbox_health
 from api.schemas import AUTH_ERRORS
-from memory.audit import AuditTrail
+from graphs.stores import open_audit_trail
 from memory.feedback import FeedbackStore
 
 router = APIRouter(prefix="/v1", tags=["health"], responses=AUTH_ERRORS)
@@ -48,6 +48,6 @@ def get_health(state: State, caller: Viewer, env: str = EnvId, seed: int = 0) ->
 def post_feedback(body: FeedbackIn, state: State, caller: Operator) -> Any:
     """Mark a detection or prediction as a false alarm or a miss; recorded in the audit trail."""
     settings = state.settings
-    store = FeedbackStore(settings.data_dir, AuditTrail(settings.audit_path))
+    store = FeedbackStore(settings.data_dir, open_audit_trail(settings))
     after = store.record(body.service, body.signal, body.verdict, body.about, actor=caller.name)
     return {"service": body.service, "signal": body.signal, "sensitivity": after}

@@ -127,7 +127,7 @@ def test_replay_fork_and_audit_commands(tmp_path: Path) -> None:
     approval = next(e for e in record["audit"] if e["body"]["node"] == "record_decision")
     assert approval["body"]["human"] == "ana"
 
-    with sqlite3.connect(tmp_path / "audit.sqlite") as conn:
+    with sqlite3.connect(tmp_path / "checkpoints.sqlite") as conn:  # the trail lives there
         conn.execute("UPDATE audit_log SET body = json_set(body, '$.message', 'x') WHERE seq = 3")
     broken = adsh(tmp_path, "audit", "verify")
     assert broken.returncode == 1
