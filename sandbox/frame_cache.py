@@ -1,24 +1,36 @@
-"""Recent simulations, kept per state and handed out whole or as a run of their ticks.
+"""Recent simulations, handed out whole or as a run of their ticks.
 
 The model is pointwise in time (every tick's values depend on its timestamp and the state
-alone), so the ticks of a shorter window inside a simulated one are a slice of it.
+alone) and causal (on nothing that begins after the tick), so the ticks of a shorter window
+inside a simulated one are a slice of it, also for a state that has moved on since (an
+action taken later, the clock advanced), as long as its past up to the last simulated
+tick is the same.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from sandbox.effects import Effects
 from sandbox.model import Frame, ServiceFrame, simulate
-from sandbox.state import TICK_SECONDS, EnvState
+from sandbox.state import TICK_SECONDS, EnvState, past_key
 from sandbox.topology import Topology
 
-_SIZE = 6
-# (state JSON, topology repr) -> [(first tick, last tick, frame)], most recent last
-_frames: OrderedDict[tuple[str, str], list[tuple[int, int, Frame]]] = OrderedDict()
+_SIZE = 12
+
+
+@dataclass(frozen=True)
+class _Kept:
+    first: int
+    last: int
+    topology: str
+    past: str  # past_key of the state at `last`
+    frame: Frame
+
+
+_frames: list[_Kept] = []  # most recent last
 
 
 def _sliced_effects(fx: Effects, index: np.ndarray) -> Effects:
@@ -46,19 +58,29 @@ def _sliced(frame: Frame, index: np.ndarray) -> Frame:
     return Frame(frame.times[index], {s: service(own) for s, own in frame.services.items()})
 
 
-def frame_at(state: EnvState, topology: Topology, times: np.ndarray, key: str) -> Frame:
-    """The simulation at these (consecutive, tick-aligned) times; `key` names the state."""
+def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
+    """The simulation at these (consecutive, tick-aligned) times.
+
+    A miss simulates on up to the state's clock when that at most doubles the ticks: the
+    window right after a baseline (detection reads both) is then a slice as well.
+    """
     if len(times) == 0:
         return simulate(state, topology, times)
-    first, last = int(times[0]), int(times[-1])
-    kept = _frames.setdefault((key, repr(topology)), [])
-    _frames.move_to_end((key, repr(topology)))
-    for a, b, frame in reversed(kept):
-        if a <= first and last <= b:
-            return _sliced(frame, (times - a) // TICK_SECONDS)
-    frame = simulate(state, topology, times)
-    kept.append((first, last, frame))
-    del kept[:-_SIZE]
-    while len(_frames) > _SIZE:
-        _frames.popitem(last=False)
-    return frame
+    first, last, shape = int(times[0]), int(times[-1]), repr(topology)
+    pasts: dict[int, str] = {}
+    for kept in reversed(_frames):
+        if kept.first <= first and last <= kept.last and kept.topology == shape:
+            past = pasts.setdefault(kept.last, past_key(state, kept.last))
+            if past == kept.past:
+                return _sliced(kept.frame, (times - kept.first) // TICK_SECONDS)
+    simulated = _extended(times, state.clock)
+    frame = simulate(state, topology, simulated)
+    end = int(simulated[-1])
+    _frames.append(_Kept(first, end, shape, past_key(state, end), frame))
+    del _frames[:-_SIZE]
+    return frame if len(simulated) == len(times) else _sliced(frame, np.arange(len(times)))
+
+
+def _extended(times: np.ndarray, clock: int) -> np.ndarray:
+    later = np.arange(int(times[-1]) + TICK_SECONDS, clock, TICK_SECONDS, dtype=times.dtype)
+    return np.concatenate([times, later]) if 0 < len(later) <= len(times) else times

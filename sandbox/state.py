@@ -81,3 +81,31 @@ class EnvState(_Model):
             if record.idempotency_key == idempotency_key:
                 return record
         return None
+
+
+def past_of(state: EnvState, at: int) -> EnvState:
+    """What the simulation of any tick up to `at` depends on: the state without its clock
+    and without what began after `at` (a fault ended later was still on at `at`).
+
+    The model is causal, so two states with the same past simulate those ticks alike, such
+    as the state before an action and after it, for the ticks before it.
+    """
+    faults = [
+        f if f.end is None or f.end <= at else f.model_copy(update={"end": None})
+        for f in state.faults
+        if f.start <= at
+    ]
+    return state.model_copy(
+        update={
+            "clock": 0,
+            "faults": faults,
+            "changes": [c for c in state.changes if c.ts <= at],
+            "actions": [a for a in state.actions if a.ts <= at],
+            "events": [e for e in state.events if e.ts <= at],
+        }
+    )
+
+
+def past_key(state: EnvState, at: int) -> str:
+    """`past_of` as text, to key what was simulated from it."""
+    return past_of(state, at).model_dump_json()

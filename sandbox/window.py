@@ -10,16 +10,17 @@ from sandbox import benign
 from sandbox.frame_cache import frame_at
 from sandbox.logs import generate_logs
 from sandbox.model import Frame
-from sandbox.state import TICK_SECONDS, EnvState
+from sandbox.state import TICK_SECONDS, EnvState, past_key
 from sandbox.topology import Topology
 from sandbox.traces import generate_spans
 from tools.telemetry import ChangeEvent, MetricSeries, TelemetryWindow
 
 DEFAULT_DETAIL_SECONDS = 2 * 3600
 _CACHE_SIZE = 8
-# (state JSON, topology repr, start, end, detail) -> window; windows are frozen, so sharing
-# one is safe. detect and diagnose ask for the same baseline stretches of an unchanged state.
-_windows: OrderedDict[tuple[str, str, int, int, int], TelemetryWindow] = OrderedDict()
+# (state's past up to the end, topology repr, start, end) -> metrics-only window; windows are
+# frozen, so sharing one is safe. detect and diagnose ask for the same baseline stretches,
+# and so does verify after the action, which changed nothing before it.
+_windows: OrderedDict[tuple[str, str, int, int], TelemetryWindow] = OrderedDict()
 
 
 def tick_times(start: int, end: int) -> np.ndarray:
@@ -75,49 +76,43 @@ def build_window(
 ) -> TelemetryWindow:
     """Telemetry in [start, end); logs and spans only for its last `detail_seconds`.
 
-    Deterministic in its arguments, so the last few metrics-only windows are kept and handed
-    out again. Windows with logs and spans are read once and not kept: thousands of objects
-    that outlive a read are what makes Python's collector walk the whole heap.
+    The metrics and change events are those of the metrics-only window (kept, see
+    `metrics_window`); logs and spans are added to a copy of it. Windows with logs and
+    spans are read once and not kept: thousands of objects that outlive a read are what
+    makes Python's collector walk the whole heap.
     """
-    state_json = state.model_dump_json()
-    key = (state_json, repr(topology), start, end, detail_seconds)
+    window = metrics_window(state, topology, start, end)
+    times = tick_times(start, end)
+    detail = times[times >= end - detail_seconds]
+    if len(detail) == 0:
+        return window
+    recent = frame_at(state, topology, detail)
+    logs = generate_logs(state.seed, topology, recent, window.events)
+    spans = generate_spans(state.seed, topology, recent)
+    return window.model_copy(update={"logs": logs, "spans": spans})
+
+
+def metrics_window(state: EnvState, topology: Topology, start: int, end: int) -> TelemetryWindow:
+    """Metrics and change events in [start, end), no logs or spans.
+
+    Deterministic in the state's past up to `end` (sandbox.state.past_of), so the last few
+    are kept and handed out again.
+    """
+    key = (past_key(state, end - 1), repr(topology), start, end)
     cached = _windows.get(key)
     if cached is not None:
         _windows.move_to_end(key)
         return cached
-    window = _build(state, topology, start, end, detail_seconds, state_json)
-    if window.logs or window.spans:
-        return window
+    times = tick_times(start, end)
+    frame = frame_at(state, topology, times)
+    window = TelemetryWindow(
+        start=start,
+        end=end,
+        step=TICK_SECONDS,
+        metrics=_series(frame, int(times[0]) if len(times) else start),
+        events=change_events(state, topology, frame),
+    )
     _windows[key] = window
     if len(_windows) > _CACHE_SIZE:
         _windows.popitem(last=False)
     return window
-
-
-def _build(
-    state: EnvState,
-    topology: Topology,
-    start: int,
-    end: int,
-    detail_seconds: int,
-    state_json: str,
-) -> TelemetryWindow:
-    times = tick_times(start, end)
-    frame = frame_at(state, topology, times, state_json)
-    events = change_events(state, topology, frame)
-    detail = times >= end - detail_seconds
-    logs, spans = [], []
-    if detail.any():
-        recent = frame if detail.all() else frame_at(state, topology, times[detail], state_json)
-        logs = generate_logs(state.seed, topology, recent, events)
-        spans = generate_spans(state.seed, topology, recent)
-    first = int(times[0]) if len(times) else start
-    return TelemetryWindow(
-        start=start,
-        end=end,
-        step=TICK_SECONDS,
-        metrics=_series(frame, first),
-        logs=logs,
-        spans=spans,
-        events=events,
-    )

@@ -10,6 +10,7 @@ import sandbox.frame_cache
 import sandbox.window
 from api.targets import SandboxTargets
 from sandbox.environment import SandboxEnvironment
+from sandbox.scenarios import SCENARIOS
 from sandbox.window import build_window
 
 
@@ -45,3 +46,41 @@ def test_a_changed_state_is_simulated_again(tmp_path: Path) -> None:
     env.perform("restart_service", "catalog", {}, "key-1")  # changes the ticks after now
     after = build_window(env.state, env.topology, end - 1800, end + 1800, 0)
     assert after.model_dump_json() != before.model_dump_json()
+
+
+def _fresh(env: SandboxEnvironment, start: int, stop: int) -> str:
+    _forget()
+    return build_window(env.state, env.topology, start, stop, 0).model_dump_json()
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_what_happens_later_does_not_change_earlier_ticks(tmp_path: Path, name: str) -> None:
+    """The model is causal: the past of a state after an action and a wait simulates like
+    the state before them, so a window kept from before the action is still right."""
+    scenario = SCENARIOS[name]
+    SandboxTargets(tmp_path).prepare("env", name, 3)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    acted = env.now() - env.now() % 60
+    windows = [(acted - 9000, acted - 1800), (acted - 1800, acted), (acted - 95400, acted - 86280)]
+    before = [_fresh(env, a, b) for a, b in windows]
+    env.perform(scenario.wrong_remedy, scenario.service, scenario.wrong_params, "wrong")
+    env.perform(scenario.remedy, scenario.service, scenario.remedy_params, "right")
+    env.deploy(next(s for s in env.topology.services if s != scenario.service))
+    env.advance(600)
+    assert [_fresh(env, a, b) for a, b in windows] == before
+
+
+def test_a_window_from_before_an_action_is_handed_out_again_after_it(tmp_path: Path) -> None:
+    SandboxTargets(tmp_path).prepare("env", "memory-leak-catalog", 5)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    end = env.now() - env.now() % 60
+    _forget()
+    baseline = build_window(env.state, env.topology, end - 9000, end - 1800, 0)
+    window = build_window(env.state, env.topology, end - 1800, end, 0)
+    assert len(sandbox.frame_cache._frames) == 1  # the baseline's simulation ran on to now
+    env.perform("restart_service", "catalog", {}, "key-1")
+    env.advance(600)
+    assert build_window(env.state, env.topology, end - 9000, end - 1800, 0) is baseline
+    assert build_window(env.state, env.topology, end - 1800, end, 0) is window
+    later = build_window(env.state, env.topology, end - 1800, end + 600, 0)
+    assert later.model_dump_json() == _fresh(env, end - 1800, end + 600)
