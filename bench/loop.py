@@ -78,6 +78,10 @@ def bare_runs(folder: Path) -> Iterator[Callable[[], float]]:
         yield run
 
 
+SANDBOX_READS = ("build_window", "metrics_window")
+"""How sandbox.environment produces telemetry windows (with logs and spans, metrics alone)."""
+
+
 @contextmanager
 def timed_sandbox_telemetry() -> Iterator[list[float]]:
     """Seconds spent producing sandbox telemetry windows, appended per window built.
@@ -86,20 +90,27 @@ def timed_sandbox_telemetry() -> Iterator[list[float]]:
     not ADSH's, so the benchmark reports it apart from the rest of an investigation.
     """
     spent: list[float] = []
-    original: Callable[..., Any] = sandbox.environment.build_window
+    originals: dict[str, Callable[..., Any]] = {
+        name: getattr(sandbox.environment, name) for name in SANDBOX_READS
+    }
 
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        began = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent.append(time.perf_counter() - began)
+    def timed(original: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent.append(time.perf_counter() - began)
 
-    sandbox.environment.build_window = timed
+        return run
+
+    for name, original in originals.items():
+        setattr(sandbox.environment, name, timed(original))
     try:
         yield spent
     finally:
-        sandbox.environment.build_window = original
+        for name, original in originals.items():
+            setattr(sandbox.environment, name, original)
 
 
 @contextmanager

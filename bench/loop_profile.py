@@ -29,6 +29,7 @@ TOTAL = "graph, checkpoint calls, the other nodes"
 PARTS: list[tuple[Any, str, str]] = [
     (graphs.runner.IncidentRunner, "start", TOTAL),
     (sandbox.environment, "build_window", "sandbox producing telemetry"),
+    (sandbox.environment, "metrics_window", "sandbox producing telemetry"),
     (agents.monitor, "detect_anomalies", "analysis: detection"),
     (tools.analysis.rca, "extract_features", "analysis: RCA features"),
     (agents.monitor, "rank_root_causes", "analysis: RCA ranking"),

@@ -13,15 +13,16 @@ import hashlib
 import json
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import zstandard
 from Crypto.Cipher import AES
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from memory.database import Database
 from memory.sqlite_store import SqliteStore
@@ -61,6 +62,8 @@ class EffectRecord:
     request: dict[str, Any]
     request_hash: str
     result_json: bytes
+    result_hash: str = field(default="", compare=False)
+    """digest(result_json) when the caller has it already; computed when stored otherwise."""
 
 
 class EffectDivergence(RuntimeError):
@@ -121,7 +124,7 @@ class EffectStore(SqliteStore):
                 self._insert(session, record)
 
     def _insert(self, session: Any, record: EffectRecord) -> None:
-        blob_hash = digest(record.result_json)
+        blob_hash = record.result_hash or digest(record.result_json)
         # diagnose re-reads detect's baselines: their result is stored once, sealed once.
         if not session.fetchone("SELECT 1 FROM effect_blobs WHERE hash=?", (blob_hash,)):
             session.execute(
@@ -216,6 +219,42 @@ def _unpack(packed: bytes) -> bytes:
     return zlib.decompress(packed)
 
 
+class _Encodings:
+    """The JSON (and its digest) of the last few frozen results, by identity.
+
+    Sources hand the same frozen window to several reads (detect's baseline is diagnose's
+    and verify's), and encoding a window is the costliest part of recording it. An entry
+    holds its result, so the identity it is found by cannot pass to another object.
+    """
+
+    SIZE = 16
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[int, int], tuple[Any, bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, adapter: TypeAdapter[Any], result: Any) -> tuple[bytes, str]:
+        if not (isinstance(result, BaseModel) and result.model_config.get("frozen")):
+            body = adapter.dump_json(result)
+            return body, digest(body)
+        key = (id(result), id(adapter))
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] is result:
+                self._kept.move_to_end(key)
+                return kept[1], kept[2]
+        body = adapter.dump_json(result)
+        encoded = (result, body, digest(body))
+        with self._lock:
+            self._kept[key] = encoded
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+        return body, encoded[2]
+
+
+_ENCODINGS = _Encodings()
+
+
 @cache
 def _adapter(result_type: Any) -> TypeAdapter[Any]:
     return TypeAdapter(result_type)
@@ -268,12 +307,14 @@ class EffectSession:
                 f"{kind} {canonical(request)}",
             )
         result = fn()
-        body = adapter.dump_json(result)
-        record = EffectRecord(self.thread_id, seq, self.node, kind, request, request_hash, body)
+        body, body_hash = _ENCODINGS.encode(adapter, result)
+        record = EffectRecord(
+            self.thread_id, seq, self.node, kind, request, request_hash, body, body_hash
+        )
         self.pending.append(record)
         if kind not in READ_KINDS:
             self.flush()  # before anything can act on it
-        self.calls.append((kind, digest(body)))
+        self.calls.append((kind, body_hash))
         return result
 
     def flush(self) -> None:

@@ -36,11 +36,11 @@ class SandboxTelemetrySource:
         return self._read(start, end, self.detail_seconds)
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:
-        return self._read(start, end, 0).model_copy(update={"events": []})
+        _check_range(start, end)
+        return self.env.metrics(start, end)
 
     def _read(self, start: int, end: int, detail_seconds: int) -> TelemetryWindow:
-        if end < start:
-            raise ValueError(f"window end {end} is before its start {start}")
+        _check_range(start, end)
         return self.env.telemetry(start, end, detail_seconds)
 
 
@@ -73,3 +73,8 @@ class SandboxClock:
     def sleep(self, seconds: int) -> None:
         self.env.advance(seconds)
         self.env.save()
+
+
+def _check_range(start: int, end: int) -> None:
+    if end < start:
+        raise ValueError(f"window end {end} is before its start {start}")

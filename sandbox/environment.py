@@ -13,7 +13,7 @@ from sandbox.remediation import ActionContext, apply_action
 from sandbox.settings import current_label
 from sandbox.state import TICK_SECONDS, ActionRecord, EnvState, InjectedFault, SettingChange
 from sandbox.topology import Topology, get_topology
-from sandbox.window import DEFAULT_DETAIL_SECONDS, build_window
+from sandbox.window import DEFAULT_DETAIL_SECONDS, build_window, metrics_window
 from tools.actions import ActionOutcome
 from tools.files import write_atomically
 from tools.telemetry import ChangeEvent, ServiceGraph, TelemetryWindow
@@ -158,6 +158,10 @@ class SandboxEnvironment:
         self, start: int, end: int, detail_seconds: int = DEFAULT_DETAIL_SECONDS
     ) -> TelemetryWindow:
         return build_window(self.state, self.topology, start, end, detail_seconds)
+
+    def metrics(self, start: int, end: int) -> TelemetryWindow:
+        """The metrics in [start, end) alone, as a metrics backend answers."""
+        return metrics_window(self.state, self.topology, start, end, events=False)
 
     def perform(
         self, action: str, target: str, params: dict[str, Any], idempotency_key: str

@@ -16,11 +16,11 @@ from sandbox.traces import generate_spans
 from tools.telemetry import ChangeEvent, MetricSeries, TelemetryWindow
 
 DEFAULT_DETAIL_SECONDS = 2 * 3600
-_CACHE_SIZE = 8
-# (state's past up to the end, topology repr, start, end) -> metrics-only window; windows are
-# frozen, so sharing one is safe. detect and diagnose ask for the same baseline stretches,
-# and so does verify after the action, which changed nothing before it.
-_windows: OrderedDict[tuple[str, str, int, int], TelemetryWindow] = OrderedDict()
+_CACHE_SIZE = 12
+# (state's past up to the end, topology repr, start, end, with events) -> metrics window;
+# windows are frozen, so sharing one is safe. detect and diagnose ask for the same
+# baseline stretches, and so does verify after the action, which changed nothing before it.
+_windows: OrderedDict[tuple[str, str, int, int, bool], TelemetryWindow] = OrderedDict()
 
 
 def tick_times(start: int, end: int) -> np.ndarray:
@@ -92,26 +92,32 @@ def build_window(
     return window.model_copy(update={"logs": logs, "spans": spans})
 
 
-def metrics_window(state: EnvState, topology: Topology, start: int, end: int) -> TelemetryWindow:
-    """Metrics and change events in [start, end), no logs or spans.
+def metrics_window(
+    state: EnvState, topology: Topology, start: int, end: int, events: bool = True
+) -> TelemetryWindow:
+    """Metrics in [start, end), with the change events unless `events` is false (what a
+    metrics backend returns), no logs or spans.
 
     Deterministic in the state's past up to `end` (sandbox.state.past_of), so the last few
     are kept and handed out again.
     """
-    key = (past_key(state, end - 1), repr(topology), start, end)
+    key = (past_key(state, end - 1), repr(topology), start, end, events)
     cached = _windows.get(key)
     if cached is not None:
         _windows.move_to_end(key)
         return cached
-    times = tick_times(start, end)
-    frame = frame_at(state, topology, times)
-    window = TelemetryWindow(
-        start=start,
-        end=end,
-        step=TICK_SECONDS,
-        metrics=_series(frame, int(times[0]) if len(times) else start),
-        events=change_events(state, topology, frame),
-    )
+    if events:
+        times = tick_times(start, end)
+        frame = frame_at(state, topology, times)
+        window = TelemetryWindow(
+            start=start,
+            end=end,
+            step=TICK_SECONDS,
+            metrics=_series(frame, int(times[0]) if len(times) else start),
+            events=change_events(state, topology, frame),
+        )
+    else:
+        window = metrics_window(state, topology, start, end).model_copy(update={"events": []})
     _windows[key] = window
     if len(_windows) > _CACHE_SIZE:
         _windows.popitem(last=False)

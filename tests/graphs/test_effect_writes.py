@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from graphs.effects import EffectSession, EffectStore
+from tools.telemetry import TelemetryWindow
 
 
 @pytest.fixture
@@ -42,3 +44,27 @@ def test_a_replay_finds_every_flushed_read(store: EffectStore) -> None:
     live.flush()
     replay = EffectSession(store, "inc-1", "verify", 5, "replay")
     assert replay.call("telemetry.now", {}, lambda: pytest.fail("read the world"), int) == 42
+
+
+def test_a_frozen_result_read_again_is_encoded_once_and_recorded_alike(
+    store: EffectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = TelemetryWindow(start=0, end=60, step=60, metrics=[])
+    encoded: list[object] = []
+    original = TypeAdapter.dump_json
+
+    def counting(self: TypeAdapter[object], value: object, **kwargs: object) -> bytes:
+        encoded.append(value)
+        return original(self, value, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TypeAdapter, "dump_json", counting)
+    session = EffectSession(store, "inc-1", "detect", 0, "live")
+    for _ in range(2):
+        session.call("telemetry.metrics", {"start": 0}, lambda: window, TelemetryWindow)
+    equal = window.model_copy()  # another object: encoded on its own
+    session.call("telemetry.metrics", {"start": 0}, lambda: equal, TelemetryWindow)
+    session.flush()
+    assert [value is window for value in encoded] == [True, False]
+    recorded = [store.get("inc-1", seq) for seq in range(3)]
+    assert len({r.result_json for r in recorded if r is not None}) == 1
+    assert len({digest for _, digest in session.calls}) == 1
