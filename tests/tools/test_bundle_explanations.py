@@ -3,14 +3,18 @@
 import json
 from pathlib import Path
 
-from tools.analysis.bundle_features import extract
-from tools.analysis.bundle_rca import diagnose, explanation, to_ms
+import numpy as np
+
+from tools.analysis.bundle_features import BundleFeatures, extract, settled
+from tools.analysis.bundle_rca import diagnose, explanation
+from tools.analysis.units import to_ms
 from tools.bundle import read_bundle
 
 START = 1_700_000_400
 
 
 def _bundle(tmp_path: Path, series: dict[tuple[str, str], tuple[float, float]]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     """Metrics that sit at the first level for ten minutes, then at the second for five
     (with a 1 % wiggle so baselines have a spread); frontend calls a."""
     rows = ["timestamp,service,metric,value"]
@@ -28,10 +32,10 @@ def _bundle(tmp_path: Path, series: dict[tuple[str, str], tuple[float, float]]) 
 def test_a_callee_a_few_ms_slower_does_not_explain_a_caller_a_second_slower(
     tmp_path: Path,
 ) -> None:
-    # Both rise far beyond their baselines, but a's 50 ms carry 5 % of frontend's 1000 ms.
+    # Both rise far beyond their baselines, but a's 300 ms carry 5 % of frontend's 6000 ms.
     folder = _bundle(
         tmp_path,
-        {("frontend", "latency_p99_ms"): (100.0, 1100.0), ("a", "latency_p99_ms"): (5.0, 55.0)},
+        {("frontend", "latency_p99_ms"): (100.0, 6100.0), ("a", "latency_p99_ms"): (10.0, 310.0)},
     )
     features = extract(read_bundle(folder))
     assert features.strength("a", "latency") >= 40
@@ -83,3 +87,50 @@ def test_a_usage_in_its_own_units_gives_way_to_the_share_beside_it(tmp_path: Pat
     features = extract(read_bundle(_bundle(tmp_path, series)))
     assert features.strength("a", "memory") < 1
     assert [s.metric for s in features.shifts["a"]] == ["memory_util"]
+
+
+def test_a_success_rate_falls_by_points_of_failures_not_by_a_share_of_its_level(
+    tmp_path: Path,
+) -> None:
+    # 100 % -> 95 % is 5 % of the level but five points of failing requests.
+    folder = _bundle(tmp_path, {("frontend", "SuccessRate(%)"): (100.0, 95.0)})
+    assert extract(read_bundle(folder)).strength("frontend", "success") >= 4
+
+
+def test_a_few_milliseconds_of_jitter_on_a_fast_service_is_no_shift(tmp_path: Path) -> None:
+    folder = _bundle(tmp_path, {("a", "latency_p99_ms"): (5.0, 8.0)})
+    assert extract(read_bundle(folder)).strength("a", "latency") < 1
+
+
+def test_callers_time_out_only_on_a_callee_slower_than_their_usual_answer(
+    tmp_path: Path,
+) -> None:
+    # The callee doubles both times; only the second reaches frontend's usual 300 ms.
+    slow = {
+        ("frontend", "SuccessRate(%)"): (100.0, 80.0),
+        ("frontend", "latency_p50_ms"): (300.0, 300.0),
+    }
+    doubled = _bundle(tmp_path / "ms", {**slow, ("a", "latency_p99_ms"): (40.0, 90.0)})
+    seconds = _bundle(tmp_path / "s", {**slow, ("a", "latency_p99_ms"): (400.0, 2400.0)})
+    assert explanation(extract(read_bundle(doubled)), "frontend", "success")[0] == 0
+    assert explanation(extract(read_bundle(seconds)), "frontend", "success")[0] >= 40
+
+
+def test_requests_that_stop_at_a_callee_explain_its_callers_failures() -> None:
+    features = BundleFeatures(
+        services=["frontend", "a"],
+        callers={"a": {"frontend"}},
+        callees={"frontend": {"a"}},
+        ends={"a": (3.0, 0.05, 0.4)},
+    )
+    explained, reason = explanation(features, "frontend", "errors")
+    assert explained >= 40 and "stop at" in reason
+    assert explanation(features, "frontend", "latency")[0] == 0
+
+
+def test_a_baseline_drops_the_tail_of_an_earlier_incident_but_keeps_its_wiggle() -> None:
+    tail = np.array([20.0, 9.0, 0.45, 0.47, 0.44, 0.46])
+    assert list(settled(tail)) == [0.45, 0.47, 0.44, 0.46]
+    steady = np.array([0.5, 0.45, 0.47, 0.44, 0.46])
+    assert list(settled(steady)) == list(steady)
+    assert list(settled(np.array([20.0, 9.0, 0.45, 0.47]))) == [0.45, 0.47]  # keeps two

@@ -9,15 +9,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tools.analysis.bundle_traces import call_drops, end_shifts, gap_shifts, is_before
+from tools.analysis.units import to_ms
 from tools.bundle.models import Bundle, Edge
 from tools.telemetry import Metric
 
 Z_CAP = 50.0
 RELATIVE_FLOOR = 0.10  # few baseline minutes: never trust a spread below 10 % of the level
+MIN_SETTLED = 2  # baseline minutes always kept
+UNSETTLED = 20.0  # spreads from the later baseline: still inside an earlier incident
 POST_QUANTILE = 0.75  # the incident level: robust to one odd minute, sensitive to a short fault
 MIN_LOG_LINES = 3
 UTILISATIONS = (Metric.CPU, Metric.MEMORY, Metric.POOL, Metric.DISK)  # shares of capacity
 SHARE_FLOOR = 0.01  # a share of capacity moving by less than a percentage point is no fault
+LATENCY_FLOOR_MS = 5.0  # a latency moving by a few milliseconds is jitter, not a fault
 
 # Families by standard metric; other names are classified by the words they contain.
 _STANDARD_FAMILY = {
@@ -94,21 +98,53 @@ def series_shift(
     return float(min(max(moved, 0.0), Z_CAP))
 
 
+def settled(before: np.ndarray) -> np.ndarray:
+    """The baseline without its leading minutes that sit far from all the minutes after them:
+    the tail of an earlier incident (faults can come minutes apart), not the normal level."""
+    first = 0
+    while len(before) - first > MIN_SETTLED:
+        rest = before[first + 1 :]
+        center = float(np.median(rest))
+        spread = max(1.4826 * float(np.median(np.abs(rest - center))), RELATIVE_FLOOR * abs(center))
+        if abs(before[first] - center) <= UNSETTLED * max(spread, 1e-9):
+            break
+        first += 1
+    return before[first:]
+
+
 def metric_shifts(bundle: Bundle) -> dict[str, list[Shift]]:
     found: dict[str, list[Shift]] = defaultdict(list)
     for key in bundle.metrics.keys():  # noqa: SIM118 (a table, not a dict)
         series = bundle.metrics.series(key)
-        before = np.array([v for m, v in series.items() if is_before(bundle, m)])
+        before = settled(np.array([v for m, v in series.items() if is_before(bundle, m)]))
         after = np.array([v for m, v in series.items() if not is_before(bundle, m)])
         fam = family(bundle.metrics.source_names.get(key, key[1]))
-        floor = SHARE_FLOOR if key[1] in UTILISATIONS else 0.0
-        strength = series_shift(before, after, DIRECTION[fam], floor)
+        strength = _strength(before, after, key[1], fam, key[1] in UTILISATIONS)
         level = float(np.median(before)) if len(before) else math.nan
         # The level reported is the one the shift was measured at (the low one for a fall).
         quantile = 1 - POST_QUANTILE if DIRECTION[fam] == -1 else POST_QUANTILE
         peak = float(np.quantile(after, quantile)) if len(after) else math.nan
         found[key[0]].append(Shift(key[0], key[1], fam, strength, level, peak))
     return {service: _shares_first(shifts) for service, shifts in found.items()}
+
+
+def _floor(metric: str, fam: str, utilisation: bool) -> float:
+    """The smallest spread a series is measured in: a point of a share, LATENCY_FLOOR_MS."""
+    if utilisation:
+        return SHARE_FLOOR
+    factor = to_ms(metric) if fam in ("latency", "client_latency") else None
+    return LATENCY_FLOOR_MS / factor if factor else 0.0
+
+
+def _strength(
+    before: np.ndarray, after: np.ndarray, metric: str, fam: str, utilisation: bool
+) -> float:
+    """A series' shift; a success rate's as the rise of its failing share (100 % - rate), so
+    that a fall from 100 % to 95 % is five points of failures, not 5 % of the level."""
+    if fam != "success" or len(before) == 0:
+        return series_shift(before, after, DIRECTION[fam], _floor(metric, fam, utilisation))
+    whole = 100.0 if max(before.max(), after.max(initial=0.0)) > 1.0 else 1.0
+    return series_shift(whole - before, whole - after, 1, SHARE_FLOOR * whole)
 
 
 def _shares_first(shifts: list[Shift]) -> list[Shift]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from tools.analysis.bundle_features import Z_CAP, BundleFeatures, extract
 from tools.analysis.models import UNKNOWN_FAULT, Evidence, Hypothesis
+from tools.analysis.units import to_ms
 from tools.bundle.models import Bundle
-from tools.telemetry import Metric
 
 ANOMALOUS = 5.0  # less evidence than a 5-spread shift of one health metric is not anomalous
 GAP_WEIGHT = 4.0  # per doubling of the call gap beyond the first
@@ -29,11 +29,6 @@ EXPLAINED_BY = {"latency": ("latency",), "errors": ("errors", "success", "timeou
                 "success": ("errors", "success", "timeouts"), "pool": ("latency",)}  # fmt: skip
 TIMEOUT_RISE = 2.0  # a callee's latency must multiply (not wiggle) for its callers to time out
 LOAD_BOUND = ("cpu", "pool")  # families that rise with the service's own load
-LATENCY_MS = (Metric.LATENCY_P50, Metric.LATENCY_P99)  # latencies in known units (ms)
-# Unit suffixes of latency metric names (Prometheus, OpenTelemetry, "Name(s)") -> ms per unit.
-UNIT_SUFFIXES = (("(ms)", 1.0), ("_ms", 1.0), ("milliseconds", 1.0), ("(s)", 1000.0),
-                 ("_seconds", 1000.0), ("(us)", 0.001), ("_us", 0.001),
-                 ("microseconds", 0.001))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,22 +61,28 @@ def _own(f: BundleFeatures, service: str, fam: str) -> Part | None:
     return Part(fam, weight, summary)
 
 
-def _strength(f: BundleFeatures, service: str, fam: str) -> float:
-    """A family's shift; "timeouts": a latency shift that at least doubled the level."""
+def _strength(f: BundleFeatures, caller: str, callee: str, fam: str) -> float:
+    """A callee's shift of a family; "timeouts": a latency shift that at least doubled the
+    level and reached the caller's own usual answer time (no client gives up sooner)."""
     if fam != "timeouts":
-        return f.strength(service, fam)
-    shift = f.strongest(service, "latency")
+        return f.strength(callee, fam)
+    shift = f.strongest(callee, "latency")
     if shift is None or not shift.after >= TIMEOUT_RISE * shift.before:
+        return 0.0
+    factor, usual = to_ms(shift.metric), _usual_ms(f, caller)
+    if factor is not None and usual is not None and shift.after * factor < usual:
         return 0.0
     return shift.strength
 
 
-def to_ms(metric: str) -> float | None:
-    """Milliseconds per unit of a latency metric, from its name; None when it names none."""
-    if metric in LATENCY_MS:
-        return 1.0
-    name = metric.lower().replace(" ", "")
-    return next((f for ends, f in UNIT_SUFFIXES if name.endswith(ends)), None)
+def _usual_ms(f: BundleFeatures, service: str) -> float | None:
+    """The service's quickest usual latency in milliseconds (its median, where it has one)."""
+    levels = [
+        s.before * factor
+        for s in f.shifts.get(service, [])
+        if s.family == "latency" and (factor := to_ms(s.metric)) is not None
+    ]
+    return min(levels, default=None)
 
 
 def _rise_ms(f: BundleFeatures, service: str) -> float | None:
@@ -110,11 +111,16 @@ def explanation(f: BundleFeatures, service: str, fam: str) -> tuple[float, str]:
     found = [(0.0, "")]
     for callee in f.callees.get(service, ()):
         found += [
-            (_strength(f, callee, other) * _share(f, service, callee, other), "its callees'")
+            (
+                _strength(f, service, callee, other) * _share(f, service, callee, other),
+                "its callees'",
+            )
             for other in EXPLAINED_BY.get(fam, ())
         ]
         if fam in ("errors", "success") and _refused(f, service, callee):
             found.append((Z_CAP, "calls it can no longer make"))
+        if fam in ("errors", "success") and f.ends.get(callee, (0.0,))[0] >= 1:
+            found.append((Z_CAP, "requests that stop at its callees"))
     if fam in LOAD_BOUND:
         found.append((f.strength(service, "throughput"), "its own load"))
     return max(found)
