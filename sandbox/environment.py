@@ -11,7 +11,14 @@ from sandbox.effects import SLOW_FAULTS, SLOW_RATE
 from sandbox.faults import check_target
 from sandbox.remediation import ActionContext, apply_action
 from sandbox.settings import current_label
-from sandbox.state import TICK_SECONDS, ActionRecord, EnvState, InjectedFault, SettingChange
+from sandbox.state import (
+    TICK_SECONDS,
+    ActionRecord,
+    EnvState,
+    InjectedFault,
+    SettingChange,
+    past_of,
+)
 from sandbox.topology import Topology, get_topology
 from sandbox.window import DEFAULT_DETAIL_SECONDS, build_window, metrics_window
 from tools.actions import ActionOutcome
@@ -61,18 +68,10 @@ class SandboxEnvironment:
         """
         if at > self.state.clock:
             raise ValueError(f"cannot fork at {at}: the environment's clock is {self.state.clock}")
-        state = self.state.model_copy(deep=True)
+        state = past_of(self.state, at).model_copy(deep=True)
         state.env_id, state.clock = env_id, at
-        kept = [a for a in state.actions if a.ts <= at]
         if performed is not None:
-            kept = [a for a in kept if a.idempotency_key in performed]
-        dropped = {(a.ts, a.target) for a in state.actions if a not in kept}
-        state.actions = kept
-        state.faults = [_as_of(f, at, dropped) for f in state.faults if f.start <= at]
-        state.changes = [
-            c for c in state.changes if c.ts <= at and (c.ts, c.service) not in dropped
-        ]
-        state.events = [e for e in state.events if e.ts <= at and (e.ts, e.service) not in dropped]
+            _undo_unperformed(state, performed)
         forked = SandboxEnvironment(state, self.directory)
         forked.save()
         return forked
@@ -197,8 +196,13 @@ def _slow_rate(fault_type: str, rate_per_day: float) -> float:
     return float(rate_per_day)
 
 
-def _as_of(fault: InjectedFault, at: int, dropped: set[tuple[int, str]]) -> InjectedFault:
-    """The fault as it stood at `at`: an end caused later, or by an undone action, is undone."""
-    if fault.end is None or (fault.end <= at and (fault.end, fault.service) not in dropped):
-        return fault
-    return fault.model_copy(update={"end": None})
+def _undo_unperformed(state: EnvState, performed: set[str]) -> None:
+    """Drops the actions not performed by then, and what they caused (ends, changes, events)."""
+    dropped = {(a.ts, a.target) for a in state.actions if a.idempotency_key not in performed}
+    state.actions = [a for a in state.actions if a.idempotency_key in performed]
+    state.faults = [
+        f.model_copy(update={"end": None}) if (f.end, f.service) in dropped else f
+        for f in state.faults
+    ]
+    state.changes = [c for c in state.changes if (c.ts, c.service) not in dropped]
+    state.events = [e for e in state.events if (e.ts, e.service) not in dropped]
