@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tools.analysis.anomaly import detect_anomalies, deviation, deviations
-from tools.analysis.batch_baseline import nanmedian_last
+from tools.analysis.batch_baseline import nanmedian_last, seasonal_baselines
 from tools.analysis.history import read_history, used_ranges, used_samples
 from tools.telemetry import Metric, MetricSeries, ServiceGraph, TelemetryWindow
 
@@ -133,3 +133,18 @@ def test_nanmedian_last_is_numpys_nanmedian() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         assert np.array_equal(nanmedian_last(values), np.nanmedian(values, axis=-1), equal_nan=True)
+
+
+def test_the_same_numbers_get_the_kept_baselines_read_only() -> None:
+    rng = np.random.default_rng(3)
+    history, window = rng.normal(size=(4, 1560)), rng.normal(size=(4, 30))
+    first = seasonal_baselines(history, window, 60)
+    again = seasonal_baselines(history.copy(), window.copy(), 60)
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert not first[0].expected.flags.writeable
+    moved = window.copy()
+    moved[0, -1] += 1.0
+    other = seasonal_baselines(history, moved, 60)
+    assert other[0] is not first[0]
+    assert other[0].expected[-1] == first[0].expected[-1]  # the baseline does not follow it
+    assert other[1].scale == first[1].scale

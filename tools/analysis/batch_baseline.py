@@ -3,6 +3,8 @@ numbers, computed over rows in a few numpy calls instead of a few per series."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from tools.analysis.baseline import (
@@ -45,8 +47,29 @@ def _robust_scales(residuals: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(scales), 0.0, scales)
 
 
+_KEPT = 4  # detection and diagnosis compare the same window with the same history
+_kept: OrderedDict[tuple[object, ...], list[Baseline]] = OrderedDict()
+
+
 def seasonal_baselines(history: np.ndarray, window: np.ndarray, step: int) -> list[Baseline]:
-    """One Baseline per row of `window` (rows x samples), each following its `history` row."""
+    """One Baseline per row of `window` (rows x samples), each following its `history` row.
+
+    A pure function of its inputs, so the last few results are kept (read-only) and handed
+    out again for the same numbers.
+    """
+    key = (step, history.shape, window.shape, history.tobytes(), window.tobytes())
+    found = _kept.get(key)
+    if found is None:
+        found = _kept[key] = _computed(history, window, step)
+        for baseline in found:
+            baseline.expected.setflags(write=False)
+        if len(_kept) > _KEPT:
+            _kept.popitem(last=False)
+    _kept.move_to_end(key)
+    return list(found)
+
+
+def _computed(history: np.ndarray, window: np.ndarray, step: int) -> list[Baseline]:
     lag = PERIOD_SECONDS // step
     n_hist = history.shape[1]
     if n_hist < lag + NEIGHBOURHOOD + MIN_SCALE_SAMPLES:
