@@ -33,25 +33,41 @@ class Fleet:
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs = env, logs
+        self.log_of: dict[subprocess.Popen[bytes], Path] = {}
         self.workers = [self.spawn() for _ in range(WORKERS)]
         self.kills = 0
         self.done = threading.Event()
+        self._turn = threading.Lock()  # a kill-and-respawn is never half done when stopping
 
     def spawn(self) -> subprocess.Popen[bytes]:
-        return spawn_worker(self.env, self.logs / f"worker-{time.monotonic_ns()}.log")
+        log = self.logs / f"worker-{time.monotonic_ns()}.log"
+        worker = spawn_worker(self.env, log)
+        self.log_of[worker] = log
+        return worker
 
     def chaos(self) -> None:
         rng = random.Random(8)
         while not self.done.wait(KILL_EVERY):
-            victim = self.workers.pop(rng.randrange(len(self.workers)))
-            victim.kill()
-            victim.wait()
-            self.kills += 1
-            self.workers.append(self.spawn())
+            with self._turn:
+                if self.done.is_set():
+                    return
+                victim = self.workers.pop(rng.randrange(len(self.workers)))
+                victim.kill()
+                victim.wait()
+                self.kills += 1
+                self.workers.append(self.spawn())
 
     def stop(self) -> list[int]:
+        """SIGTERM every worker once it is serving (one still starting has no handler yet:
+        the signal would kill it before it could stop cleanly); their exit statuses."""
         self.done.set()
-        return [stop(worker) for worker in self.workers]
+        with self._turn:
+            for worker in self.workers:
+                wait_for(lambda w=worker: self._serving(w), 120, "a respawned worker to start")
+            return [stop(worker) for worker in self.workers]
+
+    def _serving(self, worker: subprocess.Popen[bytes]) -> bool:
+        return worker.poll() is not None or "adsh worker:" in self.log_of[worker].read_text()
 
 
 @pytest.fixture
