@@ -267,6 +267,7 @@ READ_KINDS = frozenset(
         "telemetry.step",
         "telemetry.window",
         "telemetry.metrics",
+        "telemetry.metrics_or_none",
         "clock.now",
         "llm.model",
         "memory.recall",

@@ -13,7 +13,7 @@ from memory.runbook_stats import RunbookStats
 from prompts.loader import RenderedPrompt
 from tools.actions import Clock
 from tools.notify import Notifier
-from tools.telemetry import ServiceGraph, TelemetrySource, TelemetryWindow
+from tools.telemetry import ServiceGraph, TelemetrySource, TelemetryWindow, metrics_or_none
 
 # Every call goes through a lambda: during a replay the inner object is Unavailable, and
 # even looking up its bound method would raise.
@@ -59,6 +59,16 @@ class RecordedSource:
         request = {"start": start, "end": end}
         return self.session.call(
             "telemetry.metrics", request, lambda: self.inner.metrics(start, end), TelemetryWindow
+        )
+
+    def metrics_or_none(self, start: int, end: int) -> TelemetryWindow | None:
+        """Recorded with its outcome: a replay gives the None the run had, not a new read."""
+        request = {"start": start, "end": end}
+        return self.session.call(
+            "telemetry.metrics_or_none",
+            request,
+            lambda: metrics_or_none(self.inner, start, end),
+            TelemetryWindow | None,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -168,3 +168,21 @@ class TelemetrySource(Protocol):
         """The metrics of [start, end) alone (no logs, spans or events): what detection and
         recovery checks read, and far cheaper to produce and record than a whole window."""
         ...
+
+
+@runtime_checkable
+class OptionalMetrics(Protocol):
+    """A source that decides (and records) itself what `metrics_or_none` gives."""
+
+    def metrics_or_none(self, start: int, end: int) -> TelemetryWindow | None: ...
+
+
+def metrics_or_none(source: TelemetrySource, start: int, end: int) -> TelemetryWindow | None:
+    """The metrics of [start, end), or None where the source cannot deliver them: a stretch
+    of history older than it keeps (a Prometheus installed today has no yesterday)."""
+    if isinstance(source, OptionalMetrics):
+        return source.metrics_or_none(start, end)
+    try:
+        return source.metrics(start, end)
+    except TelemetryUnavailable:
+        return None

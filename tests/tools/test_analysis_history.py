@@ -1,14 +1,23 @@
 """Baselines read only what they use: same numbers as from the whole history, batch or not."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from graphs.effects import EffectSession, EffectStore
+from graphs.recording import RecordedSource
 from tools.analysis.anomaly import detect_anomalies, deviation, deviations
 from tools.analysis.batch_baseline import nanmedian_last, seasonal_baselines
 from tools.analysis.history import read_history, used_ranges, used_samples
-from tools.telemetry import Metric, MetricSeries, ServiceGraph, TelemetryWindow
+from tools.telemetry import (
+    Metric,
+    MetricSeries,
+    ServiceGraph,
+    TelemetryUnavailable,
+    TelemetryWindow,
+)
 
 STEP = 60
 DAY = 1440
@@ -148,3 +157,47 @@ def test_the_same_numbers_get_the_kept_baselines_read_only() -> None:
     assert other[0] is not first[0]
     assert other[0].expected[-1] == first[0].expected[-1]  # the baseline does not follow it
     assert other[1].scale == first[1].scale
+
+
+class YoungSource(ArraySource):
+    """An ArraySource that keeps only its last `kept` seconds (a Prometheus set up today)."""
+
+    def __init__(self, values: dict[tuple[str, Metric], np.ndarray], since: int) -> None:
+        super().__init__(values)
+        self.since = since
+
+    def metrics(self, start: int, end: int) -> TelemetryWindow:
+        if end <= self.since:
+            raise TelemetryUnavailable(f"no data before {self.since}")
+        return super().metrics(max(start, self.since), end)
+
+
+def _young_case() -> tuple[YoungSource, tuple[int, int], tuple[int, int]]:
+    n_hist, n_win = 1560, 30
+    data = _series(seed=4, n=n_hist + n_win)
+    data[("svc1", Metric.CPU)][n_hist + 10 :] *= 3  # an anomaly in the window
+    since = T0 + (n_hist - 180) * STEP  # three hours kept, of a 26-hour history asked for
+    history, window = (T0, T0 + n_hist * STEP), (T0 + n_hist * STEP, T0 + (n_hist + n_win) * STEP)
+    return YoungSource(data, since), history, window
+
+
+def test_a_source_without_the_day_before_gives_a_rolling_baseline_not_an_error() -> None:
+    source, history, window = _young_case()
+    baseline = read_history(source, history, window)
+    assert baseline.start > history[0]  # only the last hours
+    current = source.metrics(*window)
+    found = deviations(current, baseline)
+    assert all(np.all(d.expected == d.expected[0]) for d in found)  # a level, no day shape
+    assert all(np.isfinite(d.expected).all() for d in found)
+    assert any(a.service == "svc1" for a in detect_anomalies(current, baseline))
+
+
+def test_a_missing_day_before_is_recorded_and_replayed_as_missing(tmp_path: Path) -> None:
+    source, history, window = _young_case()
+    store = EffectStore(tmp_path / "effects.sqlite")
+    live = EffectSession(store, "inc-1", "detect", 0, "live")
+    first = read_history(RecordedSource(source, live), history, window)
+    live.flush()
+    replay = EffectSession(store, "inc-1", "detect", 0, "replay")
+    again = read_history(RecordedSource(ArraySource({}), replay), history, window)
+    assert again == first

@@ -17,7 +17,13 @@ from tools.analysis.baseline import (
     NEIGHBOURHOOD,
     PERIOD_SECONDS,
 )
-from tools.telemetry import Metric, MetricSeries, TelemetrySource, TelemetryWindow
+from tools.telemetry import (
+    Metric,
+    MetricSeries,
+    TelemetrySource,
+    TelemetryWindow,
+    metrics_or_none,
+)
 
 
 def _first_tick(ts: int, step: int) -> int:
@@ -56,9 +62,17 @@ def read_history(
     source: TelemetrySource, history: tuple[int, int], window: tuple[int, int]
 ) -> TelemetryWindow:
     """The metrics of `history` as `source.metrics` gives them, where the baselines of
-    `window` look; NaN (missing) elsewhere."""
+    `window` look; NaN (missing) elsewhere. Where the source does not keep the stretch a
+    period back, only the last hours (a rolling baseline instead of a seasonal one)."""
     step = source.step()
-    parts = [source.metrics(a, b) for a, b in used_ranges(history, window, step)]
+    ranges = used_ranges(history, window, step)
+    if len(ranges) == 2:  # a period back, then the last hours: the first may not be kept
+        earlier = metrics_or_none(source, *ranges[0])
+        if earlier is None:
+            recent = (ranges[1][0], history[1])  # too short to be seasonal: the rolling one
+            return merged(recent, step, [source.metrics(*ranges[1])])
+        return merged(history, step, [earlier, source.metrics(*ranges[1])])
+    parts = [source.metrics(a, b) for a, b in ranges]
     if len(parts) == 1 and (parts[0].start, parts[0].end) == history:
         return parts[0]
     return merged(history, step, parts)
