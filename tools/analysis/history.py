@@ -9,6 +9,7 @@ record and replay.
 
 from __future__ import annotations
 
+import logging
 import math
 
 from tools.analysis.baseline import (
@@ -24,6 +25,8 @@ from tools.telemetry import (
     TelemetryWindow,
     metrics_or_none,
 )
+
+log = logging.getLogger("adsh.baseline")
 
 
 def _first_tick(ts: int, step: int) -> int:
@@ -69,6 +72,9 @@ def read_history(
     if len(ranges) == 2:  # a period back, then the last hours: the first may not be kept
         earlier = metrics_or_none(source, *ranges[0])
         if earlier is None:
+            log.warning(
+                "no telemetry kept for %s-%s: a rolling baseline, not a seasonal one", *ranges[0]
+            )
             recent = (ranges[1][0], history[1])  # too short to be seasonal: the rolling one
             return merged(recent, step, [source.metrics(*ranges[1])])
         return merged(history, step, [earlier, source.metrics(*ranges[1])])
