@@ -83,15 +83,20 @@ class BundleFeatures:
         return found.strength if found else 0.0
 
 
+def robust_level(values: np.ndarray, floor: float = 0.0) -> tuple[float, float]:
+    """Median and spread (scaled MAD, never below RELATIVE_FLOOR of the level or `floor`)."""
+    center = float(np.median(values))
+    mad = 1.4826 * float(np.median(np.abs(values - center)))
+    return center, max(mad, RELATIVE_FLOOR * abs(center), floor, 1e-9)
+
+
 def series_shift(
     before: np.ndarray, after: np.ndarray, direction: int, floor: float = 0.0
 ) -> float:
     """Robust z of the incident level against the baseline minutes, in the bad direction."""
     if len(before) < 2 or len(after) == 0:
         return 0.0
-    center = float(np.median(before))
-    mad = 1.4826 * float(np.median(np.abs(before - center)))
-    spread = max(mad, RELATIVE_FLOOR * abs(center), floor, 1e-9)
+    center, spread = robust_level(before, floor)
     z = (after - center) / spread
     up, down = float(np.quantile(z, POST_QUANTILE)), float(np.quantile(z, 1 - POST_QUANTILE))
     moved = {1: up, -1: -down, 0: max(up, -down)}[direction]
@@ -103,10 +108,8 @@ def settled(before: np.ndarray) -> np.ndarray:
     the tail of an earlier incident (faults can come minutes apart), not the normal level."""
     first = 0
     while len(before) - first > MIN_SETTLED:
-        rest = before[first + 1 :]
-        center = float(np.median(rest))
-        spread = max(1.4826 * float(np.median(np.abs(rest - center))), RELATIVE_FLOOR * abs(center))
-        if abs(before[first] - center) <= UNSETTLED * max(spread, 1e-9):
+        center, spread = robust_level(before[first + 1 :])
+        if abs(before[first] - center) <= UNSETTLED * spread:
             break
         first += 1
     return before[first:]

@@ -75,24 +75,23 @@ def _strength(f: BundleFeatures, caller: str, callee: str, fam: str) -> float:
     return shift.strength
 
 
-def _usual_ms(f: BundleFeatures, service: str) -> float | None:
-    """The service's quickest usual latency in milliseconds (its median, where it has one)."""
-    levels = [
-        s.before * factor
+def _latencies_ms(f: BundleFeatures, service: str) -> list[tuple[float, float]]:
+    """(level before, level after) in milliseconds of its latency metrics with a known unit."""
+    return [
+        (s.before * factor, s.after * factor)
         for s in f.shifts.get(service, [])
         if s.family == "latency" and (factor := to_ms(s.metric)) is not None
     ]
-    return min(levels, default=None)
+
+
+def _usual_ms(f: BundleFeatures, service: str) -> float | None:
+    """The service's quickest usual latency in milliseconds (its median, where it has one)."""
+    return min((before for before, _ in _latencies_ms(f, service)), default=None)
 
 
 def _rise_ms(f: BundleFeatures, service: str) -> float | None:
     """The largest rise of a latency metric in milliseconds (metrics with a known unit)."""
-    rises = [
-        (s.after - s.before) * factor
-        for s in f.shifts.get(service, [])
-        if s.family == "latency" and (factor := to_ms(s.metric)) is not None
-    ]
-    return max(rises, default=None)
+    return max((after - before for before, after in _latencies_ms(f, service)), default=None)
 
 
 def _share(f: BundleFeatures, service: str, callee: str, other: str) -> float:

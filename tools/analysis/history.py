@@ -71,13 +71,13 @@ def read_history(
     ranges = used_ranges(history, window, step)
     if len(ranges) == 2:  # a period back, then the last hours: the first may not be kept
         earlier = metrics_or_none(source, *ranges[0])
-        if earlier is None:
-            log.warning(
-                "no telemetry kept for %s-%s: a rolling baseline, not a seasonal one", *ranges[0]
-            )
-            recent = (ranges[1][0], history[1])  # too short to be seasonal: the rolling one
-            return merged(recent, step, [source.metrics(*ranges[1])])
-        return merged(history, step, [earlier, source.metrics(*ranges[1])])
+        recent = source.metrics(*ranges[1])
+        if earlier is not None:
+            return merged(history, step, [earlier, recent])
+        log.warning(
+            "no telemetry kept for %s-%s: a rolling baseline, not a seasonal one", *ranges[0]
+        )
+        return merged((ranges[1][0], history[1]), step, [recent])  # too short to be seasonal
     parts = [source.metrics(a, b) for a, b in ranges]
     if len(parts) == 1 and (parts[0].start, parts[0].end) == history:
         return parts[0]
