@@ -61,8 +61,9 @@ def _sliced(frame: Frame, index: np.ndarray) -> Frame:
 def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
     """The simulation at these (consecutive, tick-aligned) times.
 
-    A miss simulates on up to the state's clock when that at most doubles the ticks: the
-    window right after a baseline (detection reads both) is then a slice as well.
+    A miss simulates on for as many ticks again, up to the state's clock: the window right
+    after a baseline (detection reads both) is then a slice as well, and so is a later,
+    longer read of the same stretch (verification's baseline a period back).
     """
     if len(times) == 0:
         return simulate(state, topology, times)
@@ -82,5 +83,8 @@ def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
 
 
 def _extended(times: np.ndarray, clock: int) -> np.ndarray:
-    later = np.arange(int(times[-1]) + TICK_SECONDS, clock, TICK_SECONDS, dtype=times.dtype)
-    return np.concatenate([times, later]) if 0 < len(later) <= len(times) else times
+    """The times, then as many ticks again after them that are before the clock."""
+    last = int(times[-1])
+    end = min(clock, last + (len(times) + 1) * TICK_SECONDS)
+    later = np.arange(last + TICK_SECONDS, end, TICK_SECONDS, dtype=times.dtype)
+    return np.concatenate([times, later]) if len(later) else times

@@ -6,11 +6,14 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from sandbox.draws import EXCEPTIONS, OPERATIONS, TLS_REASONS, count, rng
 from sandbox.model import Frame
 from sandbox.topology import Topology
 from tools.telemetry import ChangeEvent, LogLevel, LogRecord, Metric
+
+_RECORDS = TypeAdapter(list[LogRecord])  # one validation of all lines: faster than one each
 
 
 @dataclass
@@ -47,12 +50,12 @@ class _TickLogs:
 
     def __init__(self, r: random.Random, ts: int, service: str) -> None:
         self.r, self.ts, self.service = r, ts, service
-        self.records: list[LogRecord] = []
+        self.records: list[dict[str, object]] = []
 
     def add(self, level: LogLevel, message: str) -> None:
         offset = self.r.randrange(60)
         self.records.append(
-            LogRecord(ts=self.ts + offset, service=self.service, level=level, message=message)
+            {"ts": self.ts + offset, "service": self.service, "level": level, "message": message}
         )
 
 
@@ -120,7 +123,7 @@ def generate_logs(
     by_tick: dict[tuple[int, str], list[ChangeEvent]] = {}
     for event in events:
         by_tick.setdefault((event.ts - event.ts % 60, event.service), []).append(event)
-    records: list[LogRecord] = []
+    records: list[dict[str, object]] = []
     lists = {service: _service(frame, service) for service in topology.services}
     for i, ts in enumerate(np.asarray(frame.times).tolist()):
         r = rng(seed, "logs", ts)  # one generator per tick: the services draw in turn
@@ -133,4 +136,4 @@ def generate_logs(
                 _evictions(out, lists, service, i)
             _changes(out, by_tick.get((ts, service), []))
             records.extend(out.records)
-    return sorted(records, key=lambda r: (r.ts, r.service))
+    return _RECORDS.validate_python(sorted(records, key=lambda r: (r["ts"], r["service"])))

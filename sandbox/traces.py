@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from sandbox.draws import OPERATIONS, TLS_REASONS, rng
 from sandbox.model import CALL_TIMEOUT_MS, Frame
@@ -12,6 +13,7 @@ from sandbox.topology import Topology
 from tools.telemetry import Metric, Span
 
 TRACES_PER_TICK = 4
+_SPANS = TypeAdapter(list[Span])  # one validation of all spans: twice as fast as one each
 
 
 class _Columns:
@@ -33,7 +35,7 @@ class _TraceBuilder:
 
     def __init__(self, r: random.Random, columns: dict[str, _Columns], i: int) -> None:
         self.r, self.columns, self.i = r, columns, i
-        self.spans: list[Span] = []
+        self.spans: list[dict[str, object]] = []
         self.trace_id = f"{r.getrandbits(64):016x}"
 
     def call(self, service: str, parent: str | None, start_ms: int) -> tuple[float, bool]:
@@ -55,17 +57,17 @@ class _TraceBuilder:
         duration = max(0.0, clock - start_ms)
         operations = own.operations
         self.spans.append(
-            Span(  # validating is faster than model_construct's Python loop
-                trace_id=self.trace_id,
-                span_id=span_id,
-                parent_id=parent,
-                service=service,
-                operation=operations[int(random_() * len(operations))],
-                start_ms=start_ms,
-                duration_ms=duration,
-                error=error,
-                status_message=status,
-            )
+            {
+                "trace_id": self.trace_id,
+                "span_id": span_id,
+                "parent_id": parent,
+                "service": service,
+                "operation": operations[int(random_() * len(operations))],
+                "start_ms": start_ms,
+                "duration_ms": duration,
+                "error": error,
+                "status_message": status,
+            }
         )
         return duration, error
 
@@ -84,7 +86,7 @@ class _TraceBuilder:
 
 def generate_spans(seed: int, topology: Topology, frame: Frame) -> list[Span]:
     """TRACES_PER_TICK sampled traces per tick, each rooted at the entry service."""
-    spans: list[Span] = []
+    spans: list[dict[str, object]] = []
     columns = {service: _Columns(frame, service, topology) for service in frame.services}
     for i, ts in enumerate(np.asarray(frame.times).tolist()):
         r = rng(seed, "traces", ts)  # one generator per tick: its traces draw in turn
@@ -92,4 +94,4 @@ def generate_spans(seed: int, topology: Topology, frame: Frame) -> list[Span]:
             builder = _TraceBuilder(r, columns, i)
             builder.call(topology.entry, None, ts * 1000 + r.randrange(60_000))
             spans.extend(builder.spans)
-    return spans
+    return _SPANS.validate_python(spans)

@@ -99,26 +99,31 @@ def metrics_window(
     metrics backend returns), no logs or spans.
 
     Deterministic in the state's past up to `end` (sandbox.state.past_of), so the last few
-    are kept and handed out again.
+    are kept and handed out again; one with events shares the metrics of one without.
     """
-    key = (past_key(state, end - 1), repr(topology), start, end, events)
-    cached = _windows.get(key)
+    past = (past_key(state, end - 1), repr(topology), start, end)
+    cached = _kept(past, events)
     if cached is not None:
-        _windows.move_to_end(key)
         return cached
+    times = tick_times(start, end)
+    frame = frame_at(state, topology, times)
     if events:
-        times = tick_times(start, end)
-        frame = frame_at(state, topology, times)
-        window = TelemetryWindow(
-            start=start,
-            end=end,
-            step=TICK_SECONDS,
-            metrics=_series(frame, int(times[0]) if len(times) else start),
-            events=change_events(state, topology, frame),
-        )
+        metrics = metrics_window(state, topology, start, end, events=False)
+        window = metrics.model_copy(update={"events": change_events(state, topology, frame)})
     else:
-        window = metrics_window(state, topology, start, end).model_copy(update={"events": []})
-    _windows[key] = window
+        first = int(times[0]) if len(times) else start
+        window = TelemetryWindow(
+            start=start, end=end, step=TICK_SECONDS, metrics=_series(frame, first)
+        )
+    _windows[(*past, events)] = window
     if len(_windows) > _CACHE_SIZE:
         _windows.popitem(last=False)
     return window
+
+
+def _kept(past: tuple[str, str, int, int], events: bool) -> TelemetryWindow | None:
+    key = (*past, events)
+    cached = _windows.get(key)
+    if cached is not None:
+        _windows.move_to_end(key)
+    return cached

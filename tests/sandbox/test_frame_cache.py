@@ -84,3 +84,29 @@ def test_a_window_from_before_an_action_is_handed_out_again_after_it(tmp_path: P
     assert build_window(env.state, env.topology, end - 1800, end, 0) is window
     later = build_window(env.state, env.topology, end - 1800, end + 600, 0)
     assert later.model_dump_json() == _fresh(env, end - 1800, end + 600)
+
+
+def test_a_longer_read_of_a_stretch_long_before_now_is_cut_from_the_first(
+    tmp_path: Path,
+) -> None:
+    """Verification reads the stretch a period back again, a few minutes longer."""
+    SandboxTargets(tmp_path).prepare("env", "memory-leak-catalog", 5)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    start = env.now() - env.now() % 60 - 86_400
+    _forget()
+    build_window(env.state, env.topology, start, start + 9000, 0)
+    longer = build_window(env.state, env.topology, start, start + 9600, 0)
+    assert len(sandbox.frame_cache._frames) == 1
+    assert longer.model_dump_json() == _fresh(env, start, start + 9600)
+
+
+def test_a_metrics_only_window_is_the_window_without_its_events(tmp_path: Path) -> None:
+    SandboxTargets(tmp_path).prepare("env", "bad-deploy-checkout", 5)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    end = env.now() - env.now() % 60
+    _forget()
+    metrics = sandbox.window.metrics_window(env.state, env.topology, end - 7200, end, False)
+    full = sandbox.window.metrics_window(env.state, env.topology, end - 7200, end)
+    assert full.events and not metrics.events
+    assert full.metrics is metrics.metrics
+    assert metrics.model_dump_json() == full.model_copy(update={"events": []}).model_dump_json()
