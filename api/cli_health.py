@@ -13,8 +13,8 @@ from api.cli_support import console, one_line_errors, os_user
 from api.health_view import sandbox_health
 from evals.proactive_report import run_proactive
 from graphs.settings import Settings
-from graphs.stores import open_audit_trail
-from memory.feedback import FeedbackStore, Verdict
+from graphs.stores import stores_of
+from memory.feedback import Verdict
 
 
 @one_line_errors
@@ -25,7 +25,8 @@ def health(
 ) -> None:
     """Current anomalies, capacity and failure predictions, trends and recommended actions."""
     settings = Settings()
-    report = sandbox_health(settings.sandbox_dir, env, seed, FeedbackStore(settings.data_dir))
+    with stores_of(settings) as stores:
+        report = sandbox_health(settings.sandbox_dir, env, seed, stores.feedback)
     if json_output:
         console.print_json(report.model_dump_json())
         return
@@ -59,10 +60,9 @@ def feedback(
     if false_alarm == miss:
         raise ValueError("give exactly one of --false-alarm or --miss")
     check_signal(signal)
-    settings = Settings()
-    store = FeedbackStore(settings.data_dir, open_audit_trail(settings))
     verdict: Verdict = "false_alarm" if false_alarm else "miss"
-    after = store.record(service, signal, verdict, about, actor=actor or os_user())
+    with stores_of(Settings()) as stores:
+        after = stores.feedback.record(service, signal, verdict, about, actor=actor or os_user())
     console.print(f"{service}/{signal}: sensitivity now {after:.2f}", markup=False)
 
 

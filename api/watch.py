@@ -191,11 +191,11 @@ def watch(
     if source not in ("sandbox", "prometheus"):
         raise ValueError(f"--source must be sandbox or prometheus, got {source!r}")
     settings = Settings()
-    store = FeedbackStore(settings.data_dir)
     notifier = LogNotifier(settings.notifications_path)
     stop = stop_event()
     system: SandboxWatch | PrometheusWatch
     with runner() as (incident_runner, targets):
+        store = incident_runner.stores.feedback
         if source == "prometheus":
             targets.prometheus = PrometheusTargets(PrometheusSettings(), settings.verify_seconds)
             system = PrometheusWatch(targets.prometheus)

@@ -42,7 +42,7 @@ def feedback_test(seed: int, directory: Path | None = None) -> dict[str, Any]:
     """Week 1: every alarm on the signal is marked a false alarm. Week 2 (another seed): fewer
     alarms. Then a steady leak on the same signal must still alarm before it hits the threshold."""
     with tempfile.TemporaryDirectory() as scratch:
-        store = FeedbackStore(directory or Path(scratch))
+        store = FeedbackStore((directory or Path(scratch)) / "feedback.sqlite")
         before = _alarms(warming_week(seed), store)
         for at in before:
             store.record(SERVICE, SIGNAL, "false_alarm", about=f"alarm at {at}")
@@ -50,6 +50,7 @@ def feedback_test(seed: int, directory: Path | None = None) -> dict[str, Any]:
         leak = SlowBurn("memory-leak-cache", SERVICE, SIGNAL, 0.1, 0.97, "restart_service", 0.3)
         fault = run_burn(leak, seed, store.sensitivity)
         sensitivity = store.sensitivity(SERVICE, SIGNAL)
+        store.close()
     return {
         "signal": f"{SERVICE}/{SIGNAL}",
         "false_alarms_before": len(before),

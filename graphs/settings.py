@@ -132,6 +132,11 @@ class Settings(BaseSettings):
         return self.data_dir / "runbook_stats.sqlite"
 
     @property
+    def feedback_path(self) -> Path:
+        """Operator feedback sensitivities (embedded mode; else the shared database)."""
+        return self.data_dir / "feedback.sqlite"
+
+    @property
     def learned_runbooks_dir(self) -> Path:
         return self.data_dir / "runbooks"
 

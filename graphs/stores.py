@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from graphs.settings import Settings
 from memory.action_log import ActionLog
 from memory.audit import AuditTrail, adopt_own_file
 from memory.database import Database
+from memory.feedback import LEGACY_FILE_NAME, FeedbackStore
 from memory.incident_ids import IncidentIds
 from memory.pg_migrations import migrate
 from memory.pg_store import PgDatabase, open_pool, ping
@@ -51,6 +54,24 @@ def open_audit_trail(settings: Settings, trail: type[AuditTrail] = AuditTrail) -
     return opened
 
 
+class OwnTrail:
+    """The data dir's fsynced audit trail for writers outside the loop, opened when first
+    asked for (the loop's own trail relies on the checkpoint that follows each append)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.opened: AuditTrail | None = None
+
+    def __call__(self) -> AuditTrail:
+        if self.opened is None:
+            self.opened = open_audit_trail(self.settings)
+        return self.opened
+
+    def close(self) -> None:
+        if self.opened is not None:
+            self.opened.close()
+
+
 @dataclass
 class Stores:
     """The durable stores beside the checkpoints."""
@@ -59,8 +80,10 @@ class Stores:
     effects: EffectStore
     audit: AuditTrail
     ids: IncidentIds
+    feedback: FeedbackStore
     database: PgDatabase | None = None
     """The shared PostgreSQL database (ADSH_DATABASE_URL); None: SQLite files in the data dir."""
+    own_trail: OwnTrail | None = None
 
     def runbook_stats_source(self, settings: Settings) -> Path | Database:
         """Where the runbook statistics live: the shared database, else their own file."""
@@ -71,6 +94,9 @@ class Stores:
         self.effects.close()
         self.audit.close()
         self.ids.close()
+        self.feedback.close()
+        if self.own_trail is not None:
+            self.own_trail.close()
         if self.database is not None:
             self.database.close()
 
@@ -89,20 +115,37 @@ def open_database(settings: Settings) -> PgDatabase | None:
 
 
 def open_stores(settings: Settings) -> Stores:
-    """Action log, recorded effects, audit trail and id claims: PostgreSQL or the data dir."""
+    """Action log, recorded effects, audit trail, id claims and operator feedback:
+    PostgreSQL or the data dir."""
     database = open_database(settings)
     key = settings.checkpoint_key_bytes()
     if database is not None:
+        audit = AuditTrail(database)
         return Stores(
-            ActionLog(database), EffectStore(database, key), AuditTrail(database),
-            IncidentIds(database), database,
+            ActionLog(database), EffectStore(database, key), audit, IncidentIds(database),
+            FeedbackStore(database, lambda: audit), database,
         )  # fmt: skip
-    return Stores(
+    own_trail = OwnTrail(settings)
+    stores = Stores(
         audit=open_audit_trail(settings, LoopAuditTrail),  # first: it may refuse to open
         action_log=ActionLog(settings.action_log_path),
         effects=EffectStore(settings.checkpoint_path, key),
         ids=IncidentIds(settings.action_log_path),
+        feedback=FeedbackStore(settings.feedback_path, own_trail),
+        own_trail=own_trail,
     )
+    stores.feedback.adopt(settings.data_dir / LEGACY_FILE_NAME)
+    return stores
+
+
+@contextmanager
+def stores_of(settings: Settings) -> Iterator[Stores]:
+    """`open_stores`, closed on exit (for commands that need the stores but no runner)."""
+    stores = open_stores(settings)
+    try:
+        yield stores
+    finally:
+        stores.close()
 
 
 def backend_health(settings: Settings) -> dict[str, Any]:

@@ -2,33 +2,53 @@
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from memory.audit import AuditTrail
-from tools.files import write_atomically
+from memory.database import Database
+from memory.sqlite_store import SqliteStore
 
 Verdict = Literal["false_alarm", "miss"]
 FALSE_ALARM_FACTOR = 0.7
 MISS_FACTOR = 1.3
 SENSITIVITY_BOUNDS = (0.2, 2.0)
+LEGACY_FILE_NAME = "feedback.json"  # where versions before feedback.sqlite kept them
+_LOCK = "adsh-feedback"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback_sensitivity (
+    item TEXT PRIMARY KEY,
+    sensitivity DOUBLE PRECISION NOT NULL
+);
+"""
 
 
-class FeedbackStore:
-    """Sensitivities in `<dir>/feedback.json`; each change also goes to the audit trail."""
+class FeedbackStore(SqliteStore):
+    """Sensitivities in the shared database (or a SQLite file in the data dir), so every API
+    server and watcher of a deployment alarms alike; each change also goes to the audit trail.
+    """
 
-    def __init__(self, directory: Path, audit: AuditTrail | None = None) -> None:
-        self.path = Path(directory) / "feedback.json"
-        self.audit = audit
+    SCHEMA = _SCHEMA
+
+    def __init__(
+        self, where: Path | Database, audit: Callable[[], AuditTrail] | None = None
+    ) -> None:
+        """`where`: a SQLite file of its own or the shared database; `audit` gives the trail
+        a change is appended to (asked for only when feedback is recorded)."""
+        super().__init__(where)
+        self._audit = audit
 
     def sensitivity(self, service: str, signal: str) -> float:
         """1.0 until feedback moves it; lower means fewer, later alarms."""
-        return float(self._load().get(_key(service, signal), 1.0))
+        row = self.db.fetchone(
+            "SELECT sensitivity FROM feedback_sensitivity WHERE item=?", (_key(service, signal),)
+        )
+        return _bounded(float(row[0])) if row else 1.0
 
     def record(
         self, service: str, signal: str, verdict: Verdict, about: str = "", actor: str = ""
@@ -38,46 +58,46 @@ class FeedbackStore:
             raise ValueError(f"verdict must be 'false_alarm' or 'miss', got {verdict!r}")
         if not service or not signal:
             raise ValueError("feedback needs a service and a signal (e.g. catalog, memory_util)")
-        with self._exclusive():  # two operators at once: neither verdict is lost
-            values = self._load()
-            before = values.get(_key(service, signal), 1.0)
-            factor = FALSE_ALARM_FACTOR if verdict == "false_alarm" else MISS_FACTOR
+        factor = FALSE_ALARM_FACTOR if verdict == "false_alarm" else MISS_FACTOR
+        item = _key(service, signal)
+        with self.db.transaction(lock=_LOCK) as session:  # two operators at once: both count
+            row = session.fetchone(
+                "SELECT sensitivity FROM feedback_sensitivity WHERE item=?", (item,)
+            )
+            before = _bounded(float(row[0])) if row else 1.0
             after = _bounded(before * factor)
-            values[_key(service, signal)] = after
-            write_atomically(self.path, json.dumps(values, indent=2, sort_keys=True))
-        if self.audit is not None:
-            body = {
-                "kind": "feedback",
-                "service": service,
-                "signal": signal,
-                "verdict": verdict,
-                "about": about,
-                "actor": actor,
-                "before": before,
-                "after": after,
-            }
-            self.audit.append(f"feedback/{uuid.uuid4().hex}", about or "feedback", body)
+            session.execute(
+                "INSERT INTO feedback_sensitivity (item, sensitivity) VALUES (?, ?)"
+                " ON CONFLICT (item) DO UPDATE SET sensitivity = excluded.sensitivity",
+                (item, after),
+            )
+        if self._audit is not None:
+            body = {"kind": "feedback", "service": service, "signal": signal,
+                    "verdict": verdict, "about": about, "actor": actor,
+                    "before": before, "after": after}  # fmt: skip
+            self._audit().append(f"feedback/{uuid.uuid4().hex}", about or "feedback", body)
         return after
 
-    @contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def _load(self) -> dict[str, float]:
-        """The stored sensitivities, each kept within SENSITIVITY_BOUNDS (a hand-edited 0
-        would otherwise stop every alarm of that signal, or fail)."""
-        if not self.path.exists():
-            return {}
-        return {str(k): _bounded(float(v)) for k, v in json.loads(self.path.read_text()).items()}
+    def adopt(self, legacy: Path) -> None:
+        """Take over the sensitivities an earlier version kept in a feedback.json (once: the
+        file is renamed after), without overwriting any recorded since."""
+        try:
+            values = json.loads(legacy.read_text())
+        except FileNotFoundError:  # none, or another process adopted it just now
+            return
+        with self.db.transaction(lock=_LOCK) as session:
+            for item, value in values.items():
+                session.execute(
+                    "INSERT INTO feedback_sensitivity (item, sensitivity) VALUES (?, ?)"
+                    " ON CONFLICT (item) DO NOTHING",
+                    (str(item), _bounded(float(value))),
+                )
+        with contextlib.suppress(FileNotFoundError):
+            legacy.replace(legacy.with_name(legacy.name + ".adopted"))
 
 
 def _bounded(value: float) -> float:
+    """Within SENSITIVITY_BOUNDS (a hand-set 0 would otherwise stop every alarm, or fail)."""
     return min(max(value, SENSITIVITY_BOUNDS[0]), SENSITIVITY_BOUNDS[1])
 
 

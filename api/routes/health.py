@@ -12,8 +12,6 @@ from agents.predictor import check_signal
 from api.deps import Operator, State, Viewer
 from api.health_view import sandbox_health
 from api.schemas import AUTH_ERRORS
-from graphs.stores import open_audit_trail
-from memory.feedback import FeedbackStore
 
 router = APIRouter(prefix="/v1", tags=["health"], responses=AUTH_ERRORS)
 EnvId = Query(default="health", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -40,14 +38,13 @@ class FeedbackOut(BaseModel):
 @router.get("/health", response_model=HealthReport)
 def get_health(state: State, caller: Viewer, env: str = EnvId, seed: int = 0) -> Any:
     """Anomalies, capacity and failure predictions, trends and recommended actions."""
-    settings = state.settings
-    return sandbox_health(settings.sandbox_dir, env, seed, FeedbackStore(settings.data_dir))
+    feedback = state.service.runner.stores.feedback
+    return sandbox_health(state.settings.sandbox_dir, env, seed, feedback)
 
 
 @router.post("/feedback", response_model=FeedbackOut)
 def post_feedback(body: FeedbackIn, state: State, caller: Operator) -> Any:
     """Mark a detection or prediction as a false alarm or a miss; recorded in the audit trail."""
-    settings = state.settings
-    store = FeedbackStore(settings.data_dir, open_audit_trail(settings))
+    store = state.service.runner.stores.feedback
     after = store.record(body.service, body.signal, body.verdict, body.about, actor=caller.name)
     return {"service": body.service, "signal": body.signal, "sensitivity": after}

@@ -52,7 +52,7 @@ def _watch_until_opened(
     recorder = Recorder()
     watcher = Watcher(recorder, lambda s, g: 1.0, opener=opener)
     system = SandboxWatch(settings.sandbox_dir, ENV, 3600)
-    store = FeedbackStore(settings.data_dir)
+    store = FeedbackStore(settings.feedback_path)
     for _ in range(checks):
         report = system.report(store)
         if watcher.check(report, report.at):
@@ -224,7 +224,7 @@ def test_the_watch_loop_opens_nothing_when_notify_only(settings: Settings) -> No
     recorder = Recorder()
     watcher = Watcher(recorder, lambda s, g: 1.0)
     system = SandboxWatch(settings.sandbox_dir, ENV, 3600)
-    store = FeedbackStore(settings.data_dir)
+    store = FeedbackStore(settings.feedback_path)
     run_loop(watcher, lambda: system.report(store), 0.0, 100, threading.Event())
     assert recorder.events and all("incident_id" not in e for e in recorder.events)
 

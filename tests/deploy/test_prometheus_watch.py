@@ -89,7 +89,7 @@ def test_the_prometheus_watch_predicts_the_burn_and_opens_a_proactive_incident(
     url, env = prometheus
     config = PrometheusSettings(prometheus_url=url, prometheus_attempts=2)
     targets = PrometheusTargets(config, 60)
-    store = FeedbackStore(tmp_path / "adsh")
+    store = FeedbackStore(tmp_path / "feedback.sqlite")
     report = PrometheusWatch(targets).report(store)
 
     [seen] = [p for p in report.capacity_predictions if p.service == "queue"]
