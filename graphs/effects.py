@@ -178,6 +178,13 @@ class EffectStore(SqliteStore):
         except ValueError as exc:
             raise EffectStoreLocked(f"cannot decrypt recorded effects: {exc}") from exc
 
+    def kind_at(self, thread_id: str, seq: int) -> str | None:
+        """The kind of the effect recorded at this position, if any (nothing is decoded)."""
+        row = self.db.fetchone(
+            "SELECT kind FROM effects WHERE thread_id=? AND seq=?", (thread_id, seq)
+        )
+        return str(row[0]) if row else None
+
     def count(self, thread_id: str) -> int:
         row = self.db.fetchone("SELECT COUNT(*) FROM effects WHERE thread_id=?", (thread_id,))
         return int(row[0]) if row else 0
@@ -317,6 +324,10 @@ class EffectSession:
             self.flush()  # before anything can act on it
         self.calls.append((kind, body_hash))
         return result
+
+    def recorded_kind(self) -> str | None:
+        """The kind recorded at the next call's position (None: nothing recorded there)."""
+        return self.store.kind_at(self.thread_id, self.seq)
 
     def flush(self) -> None:
         """Store the reads not stored yet (the graph wrapper calls this as the node ends)."""

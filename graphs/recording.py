@@ -62,7 +62,13 @@ class RecordedSource:
         )
 
     def metrics_or_none(self, start: int, end: int) -> TelemetryWindow | None:
-        """Recorded with its outcome: a replay gives the None the run had, not a new read."""
+        """Recorded with its outcome: a replay gives the None the run had, not a new read.
+
+        Runs recorded before this read existed made a plain metrics read here, and replay
+        from that record.
+        """
+        if self.session.recorded_kind() == "telemetry.metrics":
+            return self.metrics(start, end)
         request = {"start": start, "end": end}
         return self.session.call(
             "telemetry.metrics_or_none",

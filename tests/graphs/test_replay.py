@@ -1,5 +1,6 @@
 """Replay: identical on recorded effects, never acts, and names the first divergence."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 import graphs.incident
 from agents.planner import plan_remediation
 from api.targets import SandboxTargets
-from graphs.effects import EffectSession
+from graphs.effects import EffectSession, canonical, digest
 from graphs.lifecycle import Status
 from graphs.replay import CheckpointNotFound, original_history, replay
 from graphs.runner import IncidentRunner
@@ -106,3 +107,26 @@ def test_rolled_back_and_crash_free_paths_replay(
         state = start_incident(run, targets, "memory-leak-catalog", 4)
         assert [r.phase for r in state.executions] == ["execute", "rollback", "execute"]
         assert replay(run, state.id, verify=True).identical
+
+
+def test_a_run_recorded_before_optional_reads_still_replays(
+    start: Start, runner: IncidentRunner
+) -> None:
+    """Earlier versions read the baseline a period back with a plain metrics read."""
+    state = start("memory-leak-catalog", 1)
+    db = runner.stores.effects.db
+    rows = db.fetchall(
+        "SELECT seq, request FROM effects WHERE thread_id=? AND kind='telemetry.metrics_or_none'",
+        (state.id,),
+    )
+    assert rows
+    for seq, request in rows:
+        body = {"kind": "telemetry.metrics", "request": json.loads(request)}
+        db.execute(
+            "UPDATE effects SET kind='telemetry.metrics', request_hash=?"
+            " WHERE thread_id=? AND seq=?",
+            (digest(canonical(body)), state.id, seq),
+        )
+    report = replay(runner, state.id)  # its checkpoints' provenance still names the new kind
+    assert report.divergence is None, report.divergence
+    assert report.final_status == "COMPLETED"
