@@ -100,12 +100,15 @@ class IncidentOpener:
 
     def __init__(self, runner: IncidentRunner, target: dict[str, str], requester: str) -> None:
         self.runner, self.target, self.requester = runner, target, requester
-        self.open: dict[str, str] = self._still_open_from_before()
+        self.open: dict[str, str] = {}
+        self.opened_at: dict[str, float] = {}
+        """When an earlier watch of this target last opened each alarm (Watcher's keys)."""
+        self._from_before()
 
-    def _still_open_from_before(self) -> dict[str, str]:
-        """What an earlier watch of this target opened and is still open (a restart forgets
-        nothing that matters: it joins those instead of opening twice)."""
-        found = {}
+    def _from_before(self) -> None:
+        """What an earlier watch of this target opened (a restart forgets nothing that
+        matters): the incidents still open, joined instead of opened twice, and when each
+        alarm was last opened, so its cooldown holds across the restart."""
         for incident_id in self.runner.thread_ids():
             try:
                 state = self.runner.get(incident_id)
@@ -114,10 +117,14 @@ class IncidentOpener:
             target = state.trigger.target
             alarm = target.get(ALARM_KEY)
             same = all(target.get(k) == v for k, v in self.target.items() if k != "services")
-            mine = state.requester == self.requester and same
-            if alarm and mine and not is_terminal(state.status):
-                found[alarm] = state.id
-        return found
+            if not (alarm and same and state.requester == self.requester):
+                continue
+            if not is_terminal(state.status):
+                self.open[alarm] = state.id
+            if state.timeline:
+                kind = "proactive" if state.trigger.kind == "proactive" else "anomaly"
+                key, at = f"{kind}:{alarm}", float(state.timeline[0].at)
+                self.opened_at[key] = max(at, self.opened_at.get(key, at))
 
     def __call__(self, event: dict[str, Any]) -> str | None:
         key = f"{event['service']}/{event['signal']}"  # a prediction and its anomaly: one fix
@@ -158,6 +165,14 @@ class IncidentOpener:
         return Trigger(
             kind="manual", target=target, summary=f"adsh watch: {where} past its threshold"
         )
+
+
+def new_watcher(
+    notifier: Notifier, sensitivity: Callable[[str, str], float], opener: IncidentOpener | None
+) -> Watcher:
+    """A Watcher whose cooldowns start where an earlier watch of the target left them."""
+    cooled = dict(opener.opened_at) if opener is not None else {}
+    return Watcher(notifier, sensitivity, opener=opener, last_opened=cooled)
 
 
 def stop_event() -> threading.Event:
@@ -209,7 +224,7 @@ def watch(
         )
         if isinstance(system, SandboxWatch) and opener is not None:
             system.paused = opener.any_open
-        watcher = Watcher(notifier, store.sensitivity, opener=opener)
+        watcher = new_watcher(notifier, store.sensitivity, opener)
         run_loop(watcher, lambda: system.report(store), interval, max_iterations, stop)
 
 

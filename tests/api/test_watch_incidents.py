@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from agents.health import HealthReport
 from agents.models import RiskLevel, TimelineEntry
 from agents.predictor import Prediction
 from api.app import create_app
 from api.settings import ApiSettings
 from api.targets import SandboxTargets
-from api.watch import IncidentOpener, SandboxWatch, Watcher, run_loop
+from api.watch import COOLDOWN_SECONDS, IncidentOpener, SandboxWatch, Watcher, new_watcher, run_loop
 from graphs.lifecycle import Status
 from graphs.runner import IncidentRunner, open_runner
 from graphs.settings import Settings
@@ -182,6 +183,27 @@ def test_a_restarted_watch_joins_the_incident_its_predecessor_left_waiting(
     assert restarted(dict(event)) == incident_id
     other_env = IncidentOpener(runner, {"kind": "sandbox", "env_id": "elsewhere"}, "adsh-watch")
     assert other_env.open == {}
+
+
+def test_a_restarted_watch_keeps_the_cooldown_of_what_its_predecessor_opened(
+    settings: Settings, runner: IncidentRunner
+) -> None:
+    env = SandboxEnvironment.create(settings.sandbox_dir, ENV, seed=2)
+    env.inject("disk_full", "queue")
+    env.advance(900)
+    env.save()
+    _, events = _watch_until_opened(settings, runner, checks=1)
+    [opened] = [e for e in events if e["kind"] == "anomaly" and e["service"] == "queue"]
+    restarted = IncidentOpener(runner, {"kind": "sandbox", "env_id": ENV}, "adsh-watch")
+    assert restarted.open == {}  # it completed: nothing to join
+    at = runner.get(opened["incident_id"]).timeline[0].at
+    assert restarted.opened_at["anomaly:queue/disk_util"] == at
+    watcher = new_watcher(Recorder(), lambda s, g: 1.0, restarted)
+    report = HealthReport(at=at + 600, anomalies=["queue/disk_util"], capacity_predictions=[],
+                          failure_predictions=[], trends=[], recommendations=[])  # fmt: skip
+    assert watcher.check(report, report.at) == []  # still cooling down
+    later = watcher.check(report, at + COOLDOWN_SECONDS + 1)
+    assert [e["signal"] for e in later] == ["disk_util"] and later[0]["incident_id"]
 
 
 def test_an_anomaly_opens_an_investigation_that_heals_it(
