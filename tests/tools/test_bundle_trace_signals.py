@@ -129,3 +129,36 @@ def test_without_a_baseline_a_callers_own_queueing_is_not_its_callees(tmp_path: 
     assert max(rise for rise, _, _ in even.values()) < 0.5
     slow = gap_shifts(read_bundle(_no_baseline_bundle(tmp_path, gap_into_a=300.0)))
     assert slow["a"][0] > 5  # 8 ms -> 300 ms among the same caller's calls
+
+
+def _slow_callee_bundle(tmp_path: Path, a_latency_metric: bool) -> Path:
+    """Calls into `a` and `b` with a 1 ms gap; after the start `a` itself takes 50 ms, not 5
+    (its own work: no child call, no network). Metrics give CPU only, or `a` a latency too."""
+    rows = [HEADER]
+    for i in range(30):
+        for callee in ("a", "b"):
+            rows += _trace(f"{callee}before{i}", START - 300 + i, callee, 5.0, 1.0)
+            server_ms = 50.0 if callee == "a" else 5.0
+            rows += _trace(f"{callee}after{i}", START + 30 + i, callee, server_ms, 1.0)
+    folder = _write(tmp_path / f"slow{a_latency_metric}", rows)
+    if a_latency_metric:
+        with (folder / "metrics.csv").open("a", encoding="utf-8") as handle:
+            for minute in range(-10, 5):
+                handle.write(f"{START + minute * 60},a,latency_p99_ms,{6 + minute % 2}\n")
+    return folder
+
+
+def test_without_a_latency_metric_its_spans_own_time_is_its_latency(tmp_path: Path) -> None:
+    diagnosis = diagnose(read_bundle(_slow_callee_bundle(tmp_path, a_latency_metric=False)))
+    top = diagnosis.root_causes[0]
+    assert top.service == "a"
+    assert diagnosis.anomalous_services == ["a"]
+    assert any("ms in it" in e.summary for e in top.evidence)
+    assert all("ms in it" not in e.summary for h in diagnosis.root_causes[1:] for e in h.evidence)
+
+
+def test_a_latency_metric_is_the_evidence_where_there_is_one(tmp_path: Path) -> None:
+    diagnosis = diagnose(read_bundle(_slow_callee_bundle(tmp_path, a_latency_metric=True)))
+    evidence = [e.summary for h in diagnosis.root_causes for e in h.evidence if h.service == "a"]
+    assert all("ms in it" not in summary for summary in evidence)
+    assert diagnosis.anomalous_services == []  # its latency metric did not move

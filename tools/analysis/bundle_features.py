@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.analysis.bundle_traces import call_drops, end_shifts, gap_shifts, is_before
+from tools.analysis.bundle_traces import (
+    call_drops,
+    end_shifts,
+    gap_shifts,
+    is_before,
+    self_shifts,
+)
 from tools.analysis.units import to_ms
 from tools.bundle.models import Bundle, Edge
 from tools.telemetry import Metric
@@ -73,6 +79,7 @@ class BundleFeatures:
     logs: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
     drops: dict[Edge, tuple[float, float, float]] = field(default_factory=dict)
     ends: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    own_time: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def strongest(self, service: str, fam: str) -> Shift | None:
         found = [s for s in self.shifts.get(service, []) if s.family == fam]
@@ -191,4 +198,5 @@ def extract(bundle: Bundle) -> BundleFeatures:
         logs=log_shifts(bundle),
         drops=call_drops(bundle),
         ends=end_shifts(bundle),
+        own_time=self_shifts(bundle),
     )

@@ -14,6 +14,7 @@ ANOMALOUS = 5.0  # less evidence than a 5-spread shift of one health metric is n
 GAP_WEIGHT = 4.0  # per doubling of the call gap beyond the first
 DROP_WEIGHT = 4.0  # per halving of the calls per caller span on an edge
 ENDS_WEIGHT = 4.0  # per doubling of the share of traces that end at the service
+OWN_TIME_WEIGHT = 4.0  # per doubling of its spans' own time, where no metric gives latency
 FAILING = 3.0  # a caller whose errors rose this many spreads: its missing calls failed
 REFUSED = 2.0  # calls that fail at the callee: most (3 in 4) never reach it
 # How much each family counts; latency and errors only for what callees do not explain.
@@ -205,6 +206,21 @@ def _ends(f: BundleFeatures, service: str) -> Part | None:
     return Part("ends", ENDS_WEIGHT * rise, summary, "trace")
 
 
+def _own_time(f: BundleFeatures, service: str) -> Part | None:
+    """Spans that take longer in the service itself, for a service whose metrics have no
+    latency (none exported, or a new pod the metrics do not name): its traces are then the
+    only measure of how long it takes to answer. Where a latency metric exists it is the
+    evidence: own span time of busy services moves with their load as much as with a fault.
+    """
+    if service not in f.own_time or any(s.family == "latency" for s in f.shifts.get(service, [])):
+        return None
+    rise, before, after = f.own_time[service]
+    if rise <= 0:
+        return None
+    summary = f"its spans spend {after:.3g} ms in it (95th percentile), was {before:.3g}"
+    return Part("own_time", OWN_TIME_WEIGHT * rise, summary, "trace")
+
+
 def _callers(f: BundleFeatures, service: str) -> Part | None:
     callers = [c for c in f.callers.get(service, ()) if c in f.services]
     if not callers:
@@ -245,6 +261,7 @@ def _parts(f: BundleFeatures, service: str) -> list[Part]:
         lambda: _unexplained(f, service, "success"),
         lambda: _gap(f, service),
         lambda: _ends(f, service),
+        lambda: _own_time(f, service),
         lambda: _callers(f, service),
         lambda: _logs(f, service),
     ]

@@ -12,6 +12,8 @@ MIN_GAP_SPANS = 5
 MIN_CALLS_BEFORE = 10  # fewer calls on an edge before the start say nothing about a drop
 MIN_SPANS_AFTER = 10
 MIN_TRACES = 10  # traces on each side of the start before their endings are compared
+MIN_SELF_SPANS = 20  # spans on each side of the start before their own time is compared
+SELF_QUANTILE = 0.95  # the tail: a fault slows some requests long before the median
 ENDS_Z = 3.0  # a rise in the share of traces ending at a service must be this far from chance
 
 
@@ -56,6 +58,27 @@ def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
         rise = support * math.log2(max(now, 0.1) / max(base, 0.1))
         if rise > found.get(edge[1], (-math.inf, 0.0, 0.0))[0]:
             found[edge[1]] = (rise, base, now)
+    return found
+
+
+def self_shifts(bundle: Bundle, q: float = SELF_QUANTILE) -> dict[str, tuple[float, float, float]]:
+    """Per service: log2 rise of the q-quantile of its spans' own time (the span less its
+    child calls), the quantile before and after (ms), where both sides have enough spans.
+
+    A span's own time is the work done in the service itself: a callee that got slower does
+    not lengthen it, so unlike the whole span it needs no explaining by the calls below.
+    """
+    sides: dict[str, tuple[Counter[int], Counter[int]]] = defaultdict(
+        lambda: (Counter(), Counter())
+    )
+    for (service, minute), histogram in bundle.spans.self_latency.items():
+        sides[service][0 if is_before(bundle, minute) else 1].update(histogram)
+    found: dict[str, tuple[float, float, float]] = {}
+    for service, (before, after) in sides.items():
+        if sum(before.values()) < MIN_SELF_SPANS or sum(after.values()) < MIN_SELF_SPANS:
+            continue
+        was, now = quantile(before, q), quantile(after, q)
+        found[service] = (math.log2(max(now, 0.1) / max(was, 0.1)), was, now)
     return found
 
 
