@@ -134,3 +134,46 @@ def test_a_baseline_drops_the_tail_of_an_earlier_incident_but_keeps_its_wiggle()
     steady = np.array([0.5, 0.45, 0.47, 0.44, 0.46])
     assert list(settled(steady)) == list(steady)
     assert list(settled(np.array([20.0, 9.0, 0.45, 0.47]))) == [0.45, 0.47]  # keeps two
+
+
+def _callers_weight(folder: Path, callee: str) -> float:
+    diagnosis = diagnose(read_bundle(folder))
+    return sum(
+        e.weight
+        for h in diagnosis.root_causes
+        if h.service == callee
+        for e in h.evidence
+        if e.summary.startswith("its callers")
+    )
+
+
+def test_a_callers_wait_counts_as_far_as_its_own_answers_slow_down(tmp_path: Path) -> None:
+    # x and y wait as much longer on their calls; only x answers slower for it.
+    folder = _bundle(
+        tmp_path,
+        {
+            ("x", "client_latency_p99_ms"): (100.0, 300.0),
+            ("x", "latency_p99_ms"): (200.0, 400.0),
+            ("y", "client_latency_p99_ms"): (100.0, 300.0),
+            ("y", "latency_p99_ms"): (200.0, 200.0),
+            ("a", "cpu_util"): (0.3, 0.3),
+            ("b", "cpu_util"): (0.3, 0.3),
+        },
+    )
+    incident = {"start": START, "end": START + 300, "dependencies": [["x", "a"], ["y", "b"]]}
+    (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
+    assert _callers_weight(folder, "a") > 3  # sqrt(20 x 10 spreads) x 0.3
+    assert _callers_weight(folder, "b") == 0
+
+
+def test_a_caller_without_a_latency_metric_counts_its_client_wait_alone(tmp_path: Path) -> None:
+    folder = _bundle(
+        tmp_path,
+        {("x", "client_latency_p99_ms"): (100.0, 300.0), ("a", "cpu_util"): (0.3, 0.3)},
+    )
+    incident = {"start": START, "end": START + 300, "dependencies": [["x", "a"]]}
+    (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
+    features = extract(read_bundle(folder))
+    expected = 0.3 * features.strength("x", "client_latency")
+    assert expected > 5
+    assert abs(_callers_weight(folder, "a") - expected) < 0.01

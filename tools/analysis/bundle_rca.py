@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -221,11 +222,23 @@ def _own_time(f: BundleFeatures, service: str) -> Part | None:
     return Part("own_time", OWN_TIME_WEIGHT * rise, summary, "trace")
 
 
+def _wait(f: BundleFeatures, caller: str) -> float:
+    """How much longer a caller waits on its calls, as far as its own answers show it: the
+    geometric mean of its client-latency and server-latency shifts. A wait that is real
+    slows the caller's answers too; a client percentile that jumps while the caller answers
+    as before is a few calls crossing a histogram bucket, or calls off its critical path.
+    A caller without a latency metric of its own has only its client latency to go by."""
+    waits = f.strength(caller, "client_latency")
+    if f.strongest(caller, "latency") is None:
+        return waits
+    return math.sqrt(waits * f.strength(caller, "latency"))
+
+
 def _callers(f: BundleFeatures, service: str) -> Part | None:
     callers = [c for c in f.callers.get(service, ()) if c in f.services]
     if not callers:
         return None
-    mean = sum(f.strength(c, "client_latency") for c in callers) / len(callers)
+    mean = sum(_wait(f, c) for c in callers) / len(callers)
     if mean <= 0:
         return None
     names = ", ".join(sorted(callers))
