@@ -177,3 +177,25 @@ def test_a_caller_without_a_latency_metric_counts_its_client_wait_alone(tmp_path
     expected = 0.3 * features.strength("x", "client_latency")
     assert expected > 5
     assert abs(_callers_weight(folder, "a") - expected) < 0.01
+
+
+def _latency_weight(tmp_path: Path, series: dict[str, tuple[float, float]]) -> float:
+    folder = _bundle(tmp_path, {("frontend", name): levels for name, levels in series.items()})
+    top = diagnose(read_bundle(folder)).root_causes
+    return sum(e.weight for h in top if h.service == "frontend" for e in h.evidence)
+
+
+def test_one_of_several_tail_percentiles_jumping_alone_is_a_few_odd_requests(
+    tmp_path: Path,
+) -> None:
+    alone = {"p90_latency_ms": (100.0, 100.0), "p95_latency_ms": (200.0, 200.0),
+             "p99_latency_ms": (300.0, 3000.0)}  # fmt: skip
+    agreeing = {**alone, "p95_latency_ms": (200.0, 2000.0)}
+    assert _latency_weight(tmp_path / "alone", alone) < 0.1
+    assert _latency_weight(tmp_path / "agreeing", agreeing) > 10  # 0.3 x 50 spreads
+
+
+def test_with_a_median_and_one_tail_the_tail_is_the_measure(tmp_path: Path) -> None:
+    # A slowdown of the slowest requests (a pause, a leak) leaves the median where it was.
+    series = {"p50_latency_ms": (50.0, 50.0), "p99_latency_ms": (300.0, 3000.0)}
+    assert _latency_weight(tmp_path, series) > 10

@@ -25,6 +25,7 @@ MIN_SETTLED = 2  # baseline minutes always kept
 UNSETTLED = 20.0  # spreads from the later baseline: still inside an earlier incident
 POST_QUANTILE = 0.75  # the incident level: robust to one odd minute, sensitive to a short fault
 MIN_LOG_LINES = 3
+AGREEING = 3  # series of one family before the strongest must agree with another
 UTILISATIONS = (Metric.CPU, Metric.MEMORY, Metric.POOL, Metric.DISK)  # shares of capacity
 SHARE_FLOOR = 0.01  # a share of capacity moving by less than a percentage point is no fault
 LATENCY_FLOOR_MS = 5.0  # a latency moving by a few milliseconds is jitter, not a fault
@@ -84,6 +85,20 @@ class BundleFeatures:
     def strongest(self, service: str, fam: str) -> Shift | None:
         found = [s for s in self.shifts.get(service, []) if s.family == fam]
         return max(found, key=lambda s: s.strength, default=None)
+
+    def agreed(self, service: str, fam: str) -> Shift | None:
+        """The second-strongest shift of a family measured by AGREEING series or more (the
+        strongest where fewer): a service that slowed moves more than one of its tail
+        percentiles (p90, p95, p99), while one alone jumping over a thin baseline is a few
+        odd requests. With only a median and one tail, the tail is the only tail measure
+        (a slowdown of the slowest requests does not move the median)."""
+        found = sorted(
+            (s for s in self.shifts.get(service, []) if s.family == fam),
+            key=lambda s: -s.strength,
+        )
+        if not found:
+            return None
+        return found[1] if len(found) >= AGREEING else found[0]
 
     def strength(self, service: str, fam: str) -> float:
         found = self.strongest(service, fam)

@@ -31,6 +31,9 @@ EXPLAINED_BY = {"latency": ("latency",), "errors": ("errors", "success", "timeou
                 "success": ("errors", "success", "timeouts"), "pool": ("latency",)}  # fmt: skip
 TIMEOUT_RISE = 2.0  # a callee's latency must multiply (not wiggle) for its callers to time out
 LOAD_BOUND = ("cpu", "pool")  # families that rise with the service's own load
+# Families measured by several series of one quantity (percentiles): a shift counts as far
+# as two of them agree, both as a service's own symptom and as what explains its callers'.
+AGREED = ("latency",)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class BundleDiagnosis:
 
 
 def _own(f: BundleFeatures, service: str, fam: str) -> Part | None:
-    shift = f.strongest(service, fam)
+    shift = f.agreed(service, fam) if fam in AGREED else f.strongest(service, fam)
     if shift is None or shift.strength <= 0:
         return None
     weight = WEIGHTS[fam] * shift.strength
@@ -66,6 +69,9 @@ def _own(f: BundleFeatures, service: str, fam: str) -> Part | None:
 def _strength(f: BundleFeatures, caller: str, callee: str, fam: str) -> float:
     """A callee's shift of a family; "timeouts": a latency shift that at least doubled the
     level and reached the caller's own usual answer time (no client gives up sooner)."""
+    if fam in AGREED:
+        found = f.agreed(callee, fam)
+        return found.strength if found else 0.0
     if fam != "timeouts":
         return f.strength(callee, fam)
     shift = f.strongest(callee, "latency")
