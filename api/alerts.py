@@ -32,7 +32,7 @@ class AlertIntake:
         self._call: list[AlertmanagerAlert] = []
 
     def receive(self, alerts: list[AlertmanagerAlert], requester: str) -> list[AlertResult]:
-        with self._lock:
+        with self._lock, self.store.intake():
             # A group notification repeats its alerts: a new one joins the group's open one.
             opened = (self._open_incidents(alerts) or self._open_for_services(alerts))[:1]
             self._call = alerts

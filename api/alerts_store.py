@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,12 @@ class AlertStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def intake(self) -> AbstractContextManager[None]:
+        """Held while one webhook call is taken in, against every API process of the
+        deployment: duplicates of a notification that reach two of them at once (an
+        Alertmanager pair, a retry) open one investigation, not two."""
+        return self.db.session_lock("adsh-alert-intake")
 
     def incidents_for(self, fingerprint: str) -> list[str]:
         """Investigations this fingerprint was attached to, newest first."""

@@ -138,8 +138,12 @@ class InvestigationService:
             return None
 
     def is_open(self, incident_id: str) -> bool:
+        """Queued, running or waiting; an id this process never saw (another API process
+        or `adsh watch` started it) is looked up in the store."""
         with self._lock:
             status = self._statuses.get(incident_id)
+        if status is None:
+            status = self._stored_status(incident_id)
         return status is not None and (status == QUEUED or Status(status) not in TERMINAL)
 
     def is_busy(self, incident_id: str) -> bool:

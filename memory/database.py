@@ -41,4 +41,11 @@ class Database(Session, Protocol):
         """All-or-nothing; `lock` names a cross-process lock (shared: readers of it)."""
         ...
 
+    def session_lock(
+        self, name: str, timeout_seconds: float = 120.0
+    ) -> AbstractContextManager[None]:
+        """Hold a lock of that name against every process on the database, for work that
+        spans several transactions; raises after `timeout_seconds` of waiting."""
+        ...
+
     def close(self) -> None: ...

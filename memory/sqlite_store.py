@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +48,7 @@ class SqliteDatabase:
 
     def __init__(self, path: Path, schema: str, *, synchronous: Synchronous = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         if synchronous is not None:
@@ -83,6 +86,29 @@ class SqliteDatabase:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def session_lock(self, name: str, timeout_seconds: float = 120.0) -> Iterator[None]:
+        """Hold a lock named `name` against every process using this file (a lock file
+        beside it), for work longer than one transaction."""
+        lock_path = self.path.with_name(f".{self.path.name}.{name}.lock")
+        with open(lock_path, "a") as handle:
+            deadline = time.monotonic() + timeout_seconds
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(
+                            f"another process held the lock {name!r} on {self.path} for over"
+                            f" {timeout_seconds:.0f} s"
+                        ) from None
+                    time.sleep(0.02)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def close(self) -> None:
         with self._lock:

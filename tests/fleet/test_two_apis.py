@@ -16,7 +16,9 @@ import pytest
 
 from api.auth import hash_token
 from api.settings import ApiSettings
+from api.targets import SandboxTargets
 from tests.api.support import ACCOUNTS, auth, token_of
+from tests.api.test_alerts import URL, alert, payload
 from tests.fleet.support import ADSH, fleet_env, spawn_worker, stop, wait_for
 
 
@@ -126,3 +128,34 @@ def test_an_approval_on_one_api_resumes_what_the_other_streams(
     body = httpx.get(f"{api_b}/v1/investigations/{incident}", headers=auth("vera")).json()
     assert body["status"] == "COMPLETED"
     assert [a["approver"] for a in body["approvals"]] == ["ana"]
+
+
+def post_together(urls: tuple[str, str], body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same webhook body posted to every URL at the same moment; all their results."""
+    together, results = threading.Barrier(len(urls)), []
+
+    def post(url: str) -> None:
+        together.wait()
+        response = httpx.post(f"{url}{URL}", json=body, headers=auth("olga"), timeout=60)
+        assert response.status_code == 202, response.text
+        results.extend(response.json()["results"])
+
+    threads = [threading.Thread(target=post, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return results
+
+
+def test_one_alert_reaching_both_apis_at_once_opens_one_investigation(
+    two_apis: tuple[str, str], fleet_settings: ApiSettings
+) -> None:
+    """An Alertmanager pair (or a retry) delivers one notification to two API processes."""
+    SandboxTargets(fleet_settings.sandbox_dir).prepare(
+        fleet_settings.alert_sandbox_env, "certificate-expiry-auth", 1
+    )
+    for round_ in range(4):
+        results = post_together(two_apis, payload(alert(f"fp-{round_}", service=f"s{round_}")))
+        assert sorted(r["action"] for r in results) == ["attached", "opened"], results
+        assert len({r["incident"] for r in results}) == 1
