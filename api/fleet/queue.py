@@ -172,6 +172,20 @@ class WorkQueue:
         pipe.xadd(self.keys.dead, dead, maxlen=10_000)
         pipe.execute()
 
+    def trim(self) -> int:
+        """Drop the entries every worker is done with, so the stream does not grow forever:
+        those before the oldest unacknowledged one and before the group's last delivered
+        (nothing not yet read, nothing a worker may still reclaim). Entries removed."""
+        groups = reply(self.client.xinfo_groups(self.keys.jobs))
+        group = next((g for g in groups if text(g["name"]) == self.keys.group), None)
+        if group is None:
+            return 0
+        floor = text(group["last-delivered-id"])
+        pending = reply(self.client.xpending(self.keys.jobs, self.keys.group))
+        if pending["pending"]:
+            floor = min(floor, text(pending["min"]), key=_stream_order)
+        return int(reply(self.client.xtrim(self.keys.jobs, minid=floor, approximate=False)))
+
     def pending_count(self) -> int:
         """Jobs read by some worker and not yet acknowledged."""
         return int(reply(self.client.xpending(self.keys.jobs, self.keys.group))["pending"])
@@ -209,6 +223,11 @@ def _entry_id(job: Job) -> str:
     if job.id is None:
         raise ValueError(f"job {job.label} was never read from the stream")
     return job.id
+
+
+def _stream_order(entry_id: str) -> tuple[int, int]:
+    milliseconds, _, sequence = entry_id.partition("-")
+    return int(milliseconds), int(sequence or 0)
 
 
 def _flag(value: bool) -> str:

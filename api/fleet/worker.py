@@ -27,6 +27,7 @@ from graphs.state import IncidentState, Trigger
 
 log = logging.getLogger("adsh.fleet.worker")
 SCHEDULER = "adsh-scheduler"
+TRIM_SECONDS = 60.0  # how often a worker trims the jobs stream of what every worker is done with
 
 
 class HandBack(Exception):
@@ -66,6 +67,7 @@ class FleetWorker:
         self.config = config or WorkerConfig()
         self.metrics = ApiMetrics(dict)
         self.completed = 0
+        self._trimmed_at = -TRIM_SECONDS
 
     def run(self) -> None:
         log.info("worker %s started", self.consumer)
@@ -78,8 +80,12 @@ class FleetWorker:
         log.info("worker %s stopped", self.consumer)
 
     def poll_once(self) -> bool:
-        """Promote due jobs, then handle one reclaimed or new job; False when none came."""
+        """Promote due jobs, then handle one reclaimed or new job; False when none came.
+        Every TRIM_SECONDS the stream drops the entries every worker is done with."""
         self.queue.promote_due()
+        if time.monotonic() - self._trimmed_at >= TRIM_SECONDS:
+            self._trimmed_at = time.monotonic()
+            self.queue.trim()
         job = self.queue.reclaim(self.consumer, self.config.reclaim_idle_ms)
         if job is not None:
             log.info("worker %s reclaimed %s", self.consumer, job.label)

@@ -101,3 +101,25 @@ def test_a_malformed_entry_goes_to_the_dead_stream(
     assert queue.pending_count() == 0
     dead = reply(client.xrange(keys.dead))
     assert dead and b"explode" in dead[0][1][b"reason"]
+
+
+def test_trimming_keeps_what_is_unread_or_unacknowledged(
+    queue: WorkQueue, locks: IncidentLocks, client: redis.Redis, keys: FleetKeys
+) -> None:
+    for n in range(5):
+        queue.enqueue(Job("resume", f"inc-t{n}"))
+    done = [queue.read("w1", block_ms=100) for _ in range(3)]  # 0-2 read, 3-4 not yet
+    for job in done[1:]:  # 1 and 2 acknowledged; 0 still pending (its worker may be dead)
+        assert job is not None
+        lease = locks.acquire(job.incident)
+        assert lease is not None and queue.complete(job, lease.key, lease.value)
+    assert queue.trim() == 0  # the oldest entry is unacknowledged: nothing before it
+    assert done[0] is not None
+    lease = locks.acquire(done[0].incident)
+    assert lease is not None and queue.complete(done[0], lease.key, lease.value)
+    assert queue.trim() == 2  # 0 and 1; 2 is the group's last delivered, 3-4 unread
+    left = [Job.from_entry(i.decode(), {k.decode(): v.decode() for k, v in f.items()}).incident
+            for i, f in client.xrange(keys.jobs)]  # fmt: skip
+    assert left == ["inc-t2", "inc-t3", "inc-t4"]
+    assert [queue.read("w2", block_ms=100).incident for _ in range(2)] == ["inc-t3", "inc-t4"]  # type: ignore[union-attr]
+    assert queue.waiting_count() == 0
