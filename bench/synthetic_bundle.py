@@ -12,6 +12,9 @@ START = 1_700_000_000  # a whole minute
 METRICS = ["cpu_util", "memory_util", "latency_p50_ms", "latency_p99_ms", "error_rate"] + [
     f"custom_{n}_bytes" for n in range(15)
 ]
+# Typical levels: latencies in milliseconds (a rise of a few ms is jitter to the analysis).
+LEVEL = {"cpu_util": 0.4, "memory_util": 0.5, "latency_p50_ms": 40.0, "latency_p99_ms": 120.0,
+         "error_rate": 0.01}  # fmt: skip
 LEVELS = ["INFO", "INFO", "INFO", "WARN", "ERROR"]
 TEMPLATES = [
     "request {n} served in {n} ms",
@@ -31,6 +34,7 @@ def _write_metrics(path: Path, services: list[str], minutes: int, rng: np.random
         out.write("timestamp,service,metric,value\n")
         for service in services:
             values = rng.normal(1.0, 0.05, size=(len(METRICS), minutes))
+            values *= np.array([LEVEL.get(m, 1.0) for m in METRICS])[:, None]
             if service == faulty:
                 values[2:4, fault_at:] *= 4.0  # latency rises in the faulty service
             for row, metric in enumerate(METRICS):
