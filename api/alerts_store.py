@@ -35,7 +35,7 @@ class AlertStore:
         """Held while one webhook call is taken in, against every API process of the
         deployment: duplicates of a notification that reach two of them at once (an
         Alertmanager pair, a retry) open one investigation, not two."""
-        return self.db.session_lock("adsh-alert-intake")
+        return self.db.exclusive("adsh-alert-intake")
 
     def incidents_for(self, fingerprint: str) -> list[str]:
         """Investigations this fingerprint was attached to, newest first."""

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.investigations import IncidentBusy
 from graphs.runner import ApprovalRefused, IncidentNotFound, NotAwaitingApproval
+from memory.database import LockTimeout
 from sandbox.scenarios import UnknownScenarioError
 
 log = logging.getLogger("adsh.api")
@@ -49,6 +50,7 @@ def install_error_handlers(app: FastAPI) -> None:
         (NotAwaitingApproval, 409),
         (IncidentBusy, 409),
         (UnknownScenarioError, 422),
+        (LockTimeout, 503),  # another API process holds the lock too long: retry later
     ]
     for exc_type, status in mapping:
         app.add_exception_handler(exc_type, _handler(status))

@@ -29,6 +29,8 @@ from graphs.state import IncidentState, Trigger
 audit = logging.getLogger("adsh.audit")
 QUEUED = "QUEUED"
 FOREIGN_SYNC_SECONDS = 1.0
+CLAIM_GRACE_SECONDS = 900.0
+"""An id another process claimed this recently and has not checkpointed yet is queued there."""
 """How often lists look in the store for threads other processes wrote."""
 
 
@@ -138,13 +140,17 @@ class InvestigationService:
             return None
 
     def is_open(self, incident_id: str) -> bool:
-        """Queued, running or waiting; an id this process never saw (another API process
-        or `adsh watch` started it) is looked up in the store."""
+        """Queued, running or waiting. An id this process never saw (another API process or
+        `adsh watch` started it) is looked up in the store; one claimed there in the last
+        CLAIM_GRACE_SECONDS and not checkpointed yet is queued in that process."""
         with self._lock:
             status = self._statuses.get(incident_id)
         if status is None:
             status = self._stored_status(incident_id)
-        return status is not None and (status == QUEUED or Status(status) not in TERMINAL)
+        if status is None:
+            claimed = self.runner.stores.ids.claimed_at(incident_id)
+            return claimed is not None and time.time() - claimed < CLAIM_GRACE_SECONDS
+        return status == QUEUED or Status(status) not in TERMINAL
 
     def is_busy(self, incident_id: str) -> bool:
         with self._lock:

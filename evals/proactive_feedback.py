@@ -43,14 +43,16 @@ def feedback_test(seed: int, directory: Path | None = None) -> dict[str, Any]:
     alarms. Then a steady leak on the same signal must still alarm before it hits the threshold."""
     with tempfile.TemporaryDirectory() as scratch:
         store = FeedbackStore((directory or Path(scratch)) / "feedback.sqlite")
-        before = _alarms(warming_week(seed), store)
-        for at in before:
-            store.record(SERVICE, SIGNAL, "false_alarm", about=f"alarm at {at}")
-        after = _alarms(warming_week(seed + 1000), store)
-        leak = SlowBurn("memory-leak-cache", SERVICE, SIGNAL, 0.1, 0.97, "restart_service", 0.3)
-        fault = run_burn(leak, seed, store.sensitivity)
-        sensitivity = store.sensitivity(SERVICE, SIGNAL)
-        store.close()
+        try:
+            before = _alarms(warming_week(seed), store)
+            for at in before:
+                store.record(SERVICE, SIGNAL, "false_alarm", about=f"alarm at {at}")
+            after = _alarms(warming_week(seed + 1000), store)
+            leak = SlowBurn("memory-leak-cache", SERVICE, SIGNAL, 0.1, 0.97, "restart_service", 0.3)
+            fault = run_burn(leak, seed, store.sensitivity)
+            sensitivity = store.sensitivity(SERVICE, SIGNAL)
+        finally:
+            store.close()
     return {
         "signal": f"{SERVICE}/{SIGNAL}",
         "false_alarms_before": len(before),

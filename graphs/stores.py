@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,15 +62,19 @@ class OwnTrail:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.opened: AuditTrail | None = None
+        self._lock = threading.Lock()
 
     def __call__(self) -> AuditTrail:
-        if self.opened is None:
-            self.opened = open_audit_trail(self.settings)
-        return self.opened
+        with self._lock:  # two verdicts at once open one trail
+            if self.opened is None:
+                self.opened = open_audit_trail(self.settings)
+            return self.opened
 
     def close(self) -> None:
-        if self.opened is not None:
-            self.opened.close()
+        with self._lock:
+            if self.opened is not None:
+                self.opened.close()
+                self.opened = None
 
 
 @dataclass
@@ -121,20 +126,25 @@ def open_stores(settings: Settings) -> Stores:
     key = settings.checkpoint_key_bytes()
     if database is not None:
         audit = AuditTrail(database)
-        return Stores(
+        stores = Stores(
             ActionLog(database), EffectStore(database, key), audit, IncidentIds(database),
             FeedbackStore(database, lambda: audit), database,
         )  # fmt: skip
-    own_trail = OwnTrail(settings)
-    stores = Stores(
-        audit=open_audit_trail(settings, LoopAuditTrail),  # first: it may refuse to open
-        action_log=ActionLog(settings.action_log_path),
-        effects=EffectStore(settings.checkpoint_path, key),
-        ids=IncidentIds(settings.action_log_path),
-        feedback=FeedbackStore(settings.feedback_path, own_trail),
-        own_trail=own_trail,
-    )
-    stores.feedback.adopt(settings.data_dir / LEGACY_FILE_NAME)
+    else:
+        own_trail = OwnTrail(settings)
+        stores = Stores(
+            audit=open_audit_trail(settings, LoopAuditTrail),  # first: it may refuse to open
+            action_log=ActionLog(settings.action_log_path),
+            effects=EffectStore(settings.checkpoint_path, key),
+            ids=IncidentIds(settings.action_log_path),
+            feedback=FeedbackStore(settings.feedback_path, own_trail),
+            own_trail=own_trail,
+        )
+    try:
+        stores.feedback.adopt(settings.data_dir / LEGACY_FILE_NAME)
+    except BaseException:
+        stores.close()
+        raise
     return stores
 
 

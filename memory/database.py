@@ -15,6 +15,10 @@ from typing import Any, Protocol
 Row = tuple[Any, ...]
 
 
+class LockTimeout(RuntimeError):
+    """Another process held a named lock for longer than the caller would wait."""
+
+
 class Session(Protocol):
     """Statements on one connection (inside a transaction when obtained from one)."""
 
@@ -41,11 +45,10 @@ class Database(Session, Protocol):
         """All-or-nothing; `lock` names a cross-process lock (shared: readers of it)."""
         ...
 
-    def session_lock(
-        self, name: str, timeout_seconds: float = 120.0
-    ) -> AbstractContextManager[None]:
-        """Hold a lock of that name against every process on the database, for work that
-        spans several transactions; raises after `timeout_seconds` of waiting."""
+    def exclusive(self, name: str, timeout_seconds: float = 30.0) -> AbstractContextManager[None]:
+        """Hold a lock of that name against every process on the database while the block
+        runs its own statements (several transactions); LockTimeout after `timeout_seconds`
+        of waiting."""
         ...
 
     def close(self) -> None: ...

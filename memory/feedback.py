@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import math
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +21,7 @@ MISS_FACTOR = 1.3
 SENSITIVITY_BOUNDS = (0.2, 2.0)
 LEGACY_FILE_NAME = "feedback.json"  # where versions before feedback.sqlite kept them
 _LOCK = "adsh-feedback"
+log = logging.getLogger("adsh.feedback")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback_sensitivity (
@@ -80,20 +83,39 @@ class FeedbackStore(SqliteStore):
 
     def adopt(self, legacy: Path) -> None:
         """Take over the sensitivities an earlier version kept in a feedback.json (once: the
-        file is renamed after), without overwriting any recorded since."""
+        file is renamed after), without overwriting any recorded since. A file that is not
+        a JSON object of finite numbers is left where it is, with a warning."""
         try:
-            values = json.loads(legacy.read_text())
+            values = _legacy_values(legacy)
         except FileNotFoundError:  # none, or another process adopted it just now
+            return
+        except ValueError as exc:
+            log.warning("not taking over %s: %s", legacy, exc)
             return
         with self.db.transaction(lock=_LOCK) as session:
             for item, value in values.items():
                 session.execute(
                     "INSERT INTO feedback_sensitivity (item, sensitivity) VALUES (?, ?)"
                     " ON CONFLICT (item) DO NOTHING",
-                    (str(item), _bounded(float(value))),
+                    (item, _bounded(value)),
                 )
         with contextlib.suppress(FileNotFoundError):
             legacy.replace(legacy.with_name(legacy.name + ".adopted"))
+
+
+def _legacy_values(legacy: Path) -> dict[str, float]:
+    """service/signal -> sensitivity from a feedback.json; ValueError naming what is wrong."""
+    data = json.loads(legacy.read_text())  # JSONDecodeError is a ValueError
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    values = {}
+    for item, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{item!r}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{item!r}: expected a finite number, got {value!r}")
+        values[str(item)] = float(value)
+    return values
 
 
 def _bounded(value: float) -> float:

@@ -32,6 +32,11 @@ class IncidentIds(SqliteStore):
         )
         return inserted == 1
 
+    def claimed_at(self, incident_id: str) -> float | None:
+        """When the id was claimed (Unix seconds), if it was."""
+        row = self.db.fetchone("SELECT claimed_at FROM incident_ids WHERE id=?", (incident_id,))
+        return float(row[0]) if row else None
+
     def count(self) -> int:
         """How many ids were ever claimed (pruning does not lower it)."""
         row = self.db.fetchone("SELECT COUNT(*) FROM incident_ids")

@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row, tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from memory.database import Row
+from memory.database import LockTimeout, Row
 
 POOL_MAX_SIZE = 8
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -102,6 +102,23 @@ class PgDatabase:
                 function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
                 conn.execute(f"SELECT {function}(%s)", (lock_key(lock),))
             yield PgSession(conn)
+
+    @contextmanager
+    def exclusive(self, name: str, timeout_seconds: float = 30.0) -> Iterator[None]:
+        """Hold a lock of that name against every process while the block runs its own
+        statements on other connections: a transaction-level advisory lock on a connection
+        kept for the block, so it also holds behind PgBouncer in transaction mode."""
+        with self.pool.connection() as conn, conn.transaction():
+            deadline = time.monotonic() + timeout_seconds
+            while not conn.execute(
+                "SELECT pg_try_advisory_xact_lock(%s) AS ok", (lock_key(name),)
+            ).fetchone()["ok"]:  # type: ignore[index]
+                if time.monotonic() > deadline:
+                    raise LockTimeout(
+                        f"another process held the lock {name!r} for over {timeout_seconds:.0f} s"
+                    )
+                time.sleep(0.02)
+            yield
 
     @contextmanager
     def session_lock(self, name: str, timeout_seconds: float = 120.0) -> Iterator[None]:

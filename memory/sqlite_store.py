@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from memory.database import Database, Row
+from memory.database import Database, LockTimeout, Row
 
 
 class SqliteSession:
@@ -88,9 +88,9 @@ class SqliteDatabase:
             self.conn.execute("COMMIT")
 
     @contextmanager
-    def session_lock(self, name: str, timeout_seconds: float = 120.0) -> Iterator[None]:
+    def exclusive(self, name: str, timeout_seconds: float = 30.0) -> Iterator[None]:
         """Hold a lock named `name` against every process using this file (a lock file
-        beside it), for work longer than one transaction."""
+        beside it) while the block runs its own statements."""
         lock_path = self.path.with_name(f".{self.path.name}.{name}.lock")
         with open(lock_path, "a") as handle:
             deadline = time.monotonic() + timeout_seconds
@@ -100,7 +100,7 @@ class SqliteDatabase:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise TimeoutError(
+                        raise LockTimeout(
                             f"another process held the lock {name!r} on {self.path} for over"
                             f" {timeout_seconds:.0f} s"
                         ) from None

@@ -162,3 +162,14 @@ def test_invalid_payloads_are_422(client: TestClient, mutate: Any) -> None:
     response = client.post(URL, json=body, headers=auth("olga"))
     assert response.status_code == 422
     assert response.json()["error"] == "validation_error"
+
+
+def test_an_investigation_another_process_claimed_counts_as_open(client: TestClient) -> None:
+    """Another API process on the same store allocated it and has not run it yet."""
+    service = client.app.state.adsh.service  # type: ignore[attr-defined]
+    ids = service.runner.stores.ids
+    assert ids.claim("inc-elsewhere")
+    assert service.is_open("inc-elsewhere")
+    ids.db.execute("INSERT INTO incident_ids (id, claimed_at) VALUES ('inc-old', 1.0)")
+    assert not service.is_open("inc-old")  # claimed long ago, never run: not open
+    assert not service.is_open("inc-never")

@@ -81,3 +81,26 @@ def test_servers_sharing_postgresql_share_feedback_and_its_audit(
         assert trail.verify().ok
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '{"a/b": "x"}', '{"a/b": NaN}', "{not json"])
+def test_a_malformed_earlier_file_is_left_alone_with_a_warning(
+    tmp_path: Path, text: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(data_dir=tmp_path / "adsh")
+    settings.data_dir.mkdir()
+    legacy = settings.data_dir / "feedback.json"
+    legacy.write_text(text)
+    with caplog.at_level("WARNING", "adsh.feedback"), stores_of(settings) as stores:
+        assert stores.feedback.sensitivity("a", "b") == 1.0  # the stores still open
+    assert legacy.read_text() == text  # kept for the operator to mend
+    assert "not taking over" in caplog.text and "feedback.json" in caplog.text
+
+
+def test_an_earlier_file_is_taken_over_into_postgresql_too(pg_url: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "adsh", database_url=pg_url)
+    settings.data_dir.mkdir()
+    (settings.data_dir / "feedback.json").write_text(json.dumps({"cache/memory_util": 0.49}))
+    with stores_of(settings) as stores:
+        assert stores.feedback.sensitivity("cache", "memory_util") == pytest.approx(0.49)
+    assert (settings.data_dir / "feedback.json.adopted").exists()

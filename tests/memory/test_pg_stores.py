@@ -11,10 +11,10 @@ import pytest
 
 from memory.action_log import ActionLog
 from memory.audit import AuditTrail
-from memory.database import Database
+from memory.database import Database, LockTimeout
 from memory.incident_ids import IncidentIds
 from memory.pg_migrations import migrate, migrations_of
-from memory.pg_store import DatabaseUnavailable, PgDatabase, describe, open_pool, ping
+from memory.pg_store import PgDatabase, describe, open_pool, ping
 from memory.runbook_stats import RunbookStatsStore
 from memory.sqlite_store import SqliteDatabase
 from tests.memory.pg_workers import append_audit, claim_keys, start_up
@@ -158,28 +158,32 @@ def test_processes_starting_together_migrate_once(pg_url: str, pg_database: PgDa
     assert pg_database.fetchone("SELECT COUNT(*) FROM checkpoint_migrations") not in (None, (0,))
 
 
-def test_a_session_lock_holds_against_another_opener_of_the_database(
+def test_an_exclusive_lock_holds_against_another_opener_of_the_database(
     where: Path | Database,
 ) -> None:
     """Two processes open the same SQLite file (or PostgreSQL) with their own connections."""
-    first = where if not isinstance(where, Path) else SqliteDatabase(where, "")
-    second = where if not isinstance(where, Path) else SqliteDatabase(where, "")
+    opened = [SqliteDatabase(where, "") for _ in range(2)] if isinstance(where, Path) else []
+    first, second = opened or [where, where]
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with first.session_lock("adsh-test"):
+        with first.exclusive("adsh-test"):
             held.set()
             release.wait(10)
 
     holder = threading.Thread(target=hold)
     holder.start()
-    assert held.wait(10)
-    with (
-        pytest.raises((TimeoutError, DatabaseUnavailable), match="adsh-test"),
-        second.session_lock("adsh-test", timeout_seconds=0.3),
-    ):
-        pass
-    release.set()
-    holder.join(10)
-    with second.session_lock("adsh-test", timeout_seconds=5):
-        pass
+    try:
+        assert held.wait(10)
+        with (
+            pytest.raises(LockTimeout, match="adsh-test"),
+            second.exclusive("adsh-test", timeout_seconds=0.3),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join(10)
+    with second.exclusive("adsh-test", timeout_seconds=5):
+        assert second.fetchone("SELECT 1") == (1,)  # the block runs its own statements
+    for database in opened:
+        database.close()
