@@ -199,3 +199,19 @@ def test_with_a_median_and_one_tail_the_tail_is_the_measure(tmp_path: Path) -> N
     # A slowdown of the slowest requests (a pause, a leak) leaves the median where it was.
     series = {"p50_latency_ms": (50.0, 50.0), "p99_latency_ms": (300.0, 3000.0)}
     assert _latency_weight(tmp_path, series) > 10
+
+
+def test_a_caller_whose_answers_slow_at_one_tail_percentile_alone_barely_waits(
+    tmp_path: Path,
+) -> None:
+    answers = {("x", "p90_latency_ms"): (100.0, 100.0), ("x", "p95_latency_ms"): (150.0, 150.0),
+               ("x", "p99_latency_ms"): (200.0, 2000.0)}  # fmt: skip
+    common = {("x", "client_latency_p99_ms"): (100.0, 300.0), ("a", "cpu_util"): (0.3, 0.3)}
+    incident = {"start": START, "end": START + 300, "dependencies": [["x", "a"]]}
+    weights = []
+    for name, extra in (("odd", {}), ("agreeing", {("x", "p95_latency_ms"): (150.0, 1500.0)})):
+        folder = _bundle(tmp_path / name, {**common, **answers, **extra})
+        (folder / "incident.json").write_text(json.dumps(incident), encoding="utf-8")
+        weights.append(_callers_weight(folder, "a"))
+    assert weights[0] < 1
+    assert weights[1] > 3

@@ -233,11 +233,13 @@ def _wait(f: BundleFeatures, caller: str) -> float:
     geometric mean of its client-latency and server-latency shifts. A wait that is real
     slows the caller's answers too; a client percentile that jumps while the caller answers
     as before is a few calls crossing a histogram bucket, or calls off its critical path.
-    A caller without a latency metric of its own has only its client latency to go by."""
+    A caller without a latency metric of its own has only its client latency to go by. Its
+    answers count as far as two of their tail percentiles agree, as everywhere (`agreed`)."""
     waits = f.strength(caller, "client_latency")
-    if f.strongest(caller, "latency") is None:
+    answers = f.agreed(caller, "latency")
+    if answers is None:
         return waits
-    return math.sqrt(waits * f.strength(caller, "latency"))
+    return math.sqrt(waits * answers.strength)
 
 
 def _callers(f: BundleFeatures, service: str) -> Part | None:
