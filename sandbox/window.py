@@ -107,18 +107,16 @@ def metrics_window(
         return cached
     times = tick_times(start, end)
     frame = frame_at(state, topology, times)
-    if events:
-        metrics = metrics_window(state, topology, start, end, events=False)
-        window = metrics.model_copy(update={"events": change_events(state, topology, frame)})
-    else:
+    metrics = _kept(past, False)
+    if metrics is None:
         first = int(times[0]) if len(times) else start
-        window = TelemetryWindow(
-            start=start, end=end, step=TICK_SECONDS, metrics=_series(frame, first)
-        )
-    _windows[(*past, events)] = window
-    if len(_windows) > _CACHE_SIZE:
-        _windows.popitem(last=False)
-    return window
+        series = _series(frame, first)
+        metrics = _keep(past, False, TelemetryWindow(start=start, end=end, step=TICK_SECONDS,
+                                                     metrics=series))  # fmt: skip
+    if not events:
+        return metrics
+    with_events = metrics.model_copy(update={"events": change_events(state, topology, frame)})
+    return _keep(past, True, with_events)
 
 
 def _kept(past: tuple[str, str, int, int], events: bool) -> TelemetryWindow | None:
@@ -127,3 +125,12 @@ def _kept(past: tuple[str, str, int, int], events: bool) -> TelemetryWindow | No
     if cached is not None:
         _windows.move_to_end(key)
     return cached
+
+
+def _keep(
+    past: tuple[str, str, int, int], events: bool, window: TelemetryWindow
+) -> TelemetryWindow:
+    _windows[(*past, events)] = window
+    if len(_windows) > _CACHE_SIZE:
+        _windows.popitem(last=False)
+    return window
