@@ -29,9 +29,9 @@ from graphs.state import IncidentState, Trigger
 audit = logging.getLogger("adsh.audit")
 QUEUED = "QUEUED"
 FOREIGN_SYNC_SECONDS = 1.0
+"""How often lists look in the store for threads other processes wrote."""
 CLAIM_GRACE_SECONDS = 900.0
 """An id another process claimed this recently and has not checkpointed yet is queued there."""
-"""How often lists look in the store for threads other processes wrote."""
 
 
 class IncidentBusy(RuntimeError):
