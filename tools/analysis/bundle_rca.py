@@ -192,25 +192,39 @@ def _calls(f: BundleFeatures, service: str) -> Part | None:
     return Part("calls", weight, summary, "trace")
 
 
+def _trace_part(
+    name: str,
+    found: dict[str, tuple[float, float, float]],
+    service: str,
+    weight: float,
+    describe: Callable[[float, float], str],
+    free: float = 0.0,
+) -> Part | None:
+    """A part from a (rise, before, after) table of trace evidence: `weight` per unit of
+    rise beyond `free`, described by its levels before and after."""
+    if service not in found:
+        return None
+    rise, before, after = found[service]
+    if rise <= free:
+        return None
+    return Part(name, weight * (rise - free), describe(before, after), "trace")
+
+
 def _gap(f: BundleFeatures, service: str) -> Part | None:
-    if service not in f.gap:
-        return None
-    rise, before, after = f.gap[service]
-    if rise <= 1:
-        return None
-    summary = f"calls into it spend {after:.3g} ms outside it (network, queueing), was {before:.3g}"
-    return Part("gap", GAP_WEIGHT * (rise - 1), summary, "trace")
+    return _trace_part(
+        "gap", f.gap, service, GAP_WEIGHT,
+        lambda was, now: f"calls into it spend {now:.3g} ms outside it (network, queueing),"
+        f" was {was:.3g}",
+        free=1.0,
+    )  # fmt: skip
 
 
 def _ends(f: BundleFeatures, service: str) -> Part | None:
     """Requests that stop at the service: failing there, they skip the calls after it."""
-    if service not in f.ends:
-        return None
-    rise, before, after = f.ends[service]
-    if rise <= 0:
-        return None
-    summary = f"{after:.0%} of traces end at it (was {before:.0%}): requests stop there"
-    return Part("ends", ENDS_WEIGHT * rise, summary, "trace")
+    return _trace_part(
+        "ends", f.ends, service, ENDS_WEIGHT,
+        lambda was, now: f"{now:.0%} of traces end at it (was {was:.0%}): requests stop there",
+    )  # fmt: skip
 
 
 def _own_time(f: BundleFeatures, service: str) -> Part | None:
@@ -219,13 +233,12 @@ def _own_time(f: BundleFeatures, service: str) -> Part | None:
     only measure of how long it takes to answer. Where a latency metric exists it is the
     evidence: own span time of busy services moves with their load as much as with a fault.
     """
-    if service not in f.own_time or any(s.family == "latency" for s in f.shifts.get(service, [])):
+    if f.strongest(service, "latency") is not None:
         return None
-    rise, before, after = f.own_time[service]
-    if rise <= 0:
-        return None
-    summary = f"its spans spend {after:.3g} ms in it (95th percentile), was {before:.3g}"
-    return Part("own_time", OWN_TIME_WEIGHT * rise, summary, "trace")
+    return _trace_part(
+        "own_time", f.own_time, service, OWN_TIME_WEIGHT,
+        lambda was, now: f"its spans spend {now:.3g} ms in it (95th percentile), was {was:.3g}",
+    )  # fmt: skip
 
 
 def _wait(f: BundleFeatures, caller: str) -> float:

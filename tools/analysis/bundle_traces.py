@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from typing import TypeVar
 
 from tools.bundle.histogram import merge, quantile
 from tools.bundle.models import MINUTE, Bundle, Edge
@@ -32,6 +34,19 @@ def _reference(
     return quantile(merged, 0.5) if sum(merged.values()) >= MIN_GAP_SPANS else everywhere
 
 
+K = TypeVar("K")  # what histograms are kept per: a service or an edge
+
+
+def _sides(
+    histograms: Mapping[tuple[K, int], Counter[int]], bundle: Bundle
+) -> dict[K, tuple[Counter[int], Counter[int]]]:
+    """Per-minute histograms of each key merged into (before the start, after it)."""
+    sides: dict[K, tuple[Counter[int], Counter[int]]] = defaultdict(lambda: (Counter(), Counter()))
+    for (key, minute), histogram in histograms.items():
+        sides[key][0 if is_before(bundle, minute) else 1].update(histogram)
+    return sides
+
+
 def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
     """Per callee: log2 rise of the median call gap into it, the gap before and after (ms).
 
@@ -40,11 +55,7 @@ def gap_shifts(bundle: Bundle) -> dict[str, tuple[float, float, float]]:
     Fewer than MIN_GAP_SPANS calls after the start count in proportion (a sampled trace
     or two still says something, less than many).
     """
-    edges: dict[Edge, tuple[Counter[int], Counter[int]]] = defaultdict(
-        lambda: (Counter(), Counter())
-    )
-    for (edge, minute), histogram in bundle.spans.gap.items():
-        edges[edge][0 if is_before(bundle, minute) else 1].update(histogram)
+    edges = _sides(bundle.spans.gap, bundle)
     everywhere = quantile(merge(after for _, after in edges.values()), 0.5)
     found: dict[str, tuple[float, float, float]] = {}
     for edge, (before, after) in edges.items():
@@ -68,13 +79,8 @@ def self_shifts(bundle: Bundle, q: float = SELF_QUANTILE) -> dict[str, tuple[flo
     A span's own time is the work done in the service itself: a callee that got slower does
     not lengthen it, so unlike the whole span it needs no explaining by the calls below.
     """
-    sides: dict[str, tuple[Counter[int], Counter[int]]] = defaultdict(
-        lambda: (Counter(), Counter())
-    )
-    for (service, minute), histogram in bundle.spans.self_latency.items():
-        sides[service][0 if is_before(bundle, minute) else 1].update(histogram)
     found: dict[str, tuple[float, float, float]] = {}
-    for service, (before, after) in sides.items():
+    for service, (before, after) in _sides(bundle.spans.self_latency, bundle).items():
         if sum(before.values()) < MIN_SELF_SPANS or sum(after.values()) < MIN_SELF_SPANS:
             continue
         was, now = quantile(before, q), quantile(after, q)
