@@ -8,7 +8,8 @@ serializes writers, PostgreSQL takes a transaction-level advisory lock of that n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -17,6 +18,16 @@ Row = tuple[Any, ...]
 
 class LockTimeout(RuntimeError):
     """Another process held a named lock for longer than the caller would wait."""
+
+
+def wait_for_lock(take: Callable[[], bool], timeout_seconds: float, held_by: str) -> None:
+    """Try `take` every 20 ms until it succeeds; LockTimeout ("another process held
+    {held_by} ...") after `timeout_seconds`."""
+    deadline = time.monotonic() + timeout_seconds
+    while not take():
+        if time.monotonic() > deadline:
+            raise LockTimeout(f"another process held {held_by} for over {timeout_seconds:.0f} s")
+        time.sleep(0.02)
 
 
 class Session(Protocol):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from memory.audit import AuditTrail
-from memory.database import Database
+from memory.database import Database, Session
 from memory.sqlite_store import SqliteStore
 
 Verdict = Literal["false_alarm", "miss"]
@@ -48,10 +48,7 @@ class FeedbackStore(SqliteStore):
 
     def sensitivity(self, service: str, signal: str) -> float:
         """1.0 until feedback moves it; lower means fewer, later alarms."""
-        row = self.db.fetchone(
-            "SELECT sensitivity FROM feedback_sensitivity WHERE item=?", (_key(service, signal),)
-        )
-        return _bounded(float(row[0])) if row else 1.0
+        return _stored(self.db, _key(service, signal))
 
     def record(
         self, service: str, signal: str, verdict: Verdict, about: str = "", actor: str = ""
@@ -64,10 +61,7 @@ class FeedbackStore(SqliteStore):
         factor = FALSE_ALARM_FACTOR if verdict == "false_alarm" else MISS_FACTOR
         item = _key(service, signal)
         with self.db.transaction(lock=_LOCK) as session:  # two operators at once: both count
-            row = session.fetchone(
-                "SELECT sensitivity FROM feedback_sensitivity WHERE item=?", (item,)
-            )
-            before = _bounded(float(row[0])) if row else 1.0
+            before = _stored(session, item)
             after = _bounded(before * factor)
             session.execute(
                 "INSERT INTO feedback_sensitivity (item, sensitivity) VALUES (?, ?)"
@@ -116,6 +110,12 @@ def _legacy_values(legacy: Path) -> dict[str, float]:
             raise ValueError(f"{item!r}: expected a finite number, got {value!r}")
         values[str(item)] = float(value)
     return values
+
+
+def _stored(session: Session, item: str) -> float:
+    """The item's sensitivity as stored (1.0 when none), within the bounds."""
+    row = session.fetchone("SELECT sensitivity FROM feedback_sensitivity WHERE item=?", (item,))
+    return _bounded(float(row[0])) if row else 1.0
 
 
 def _bounded(value: float) -> float:

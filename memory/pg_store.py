@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row, tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from memory.database import LockTimeout, Row
+from memory.database import Row, wait_for_lock
 
 POOL_MAX_SIZE = 8
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -109,15 +109,14 @@ class PgDatabase:
         statements on other connections: a transaction-level advisory lock on a connection
         kept for the block, so it also holds behind PgBouncer in transaction mode."""
         with self.pool.connection() as conn, conn.transaction():
-            deadline = time.monotonic() + timeout_seconds
-            while not conn.execute(
-                "SELECT pg_try_advisory_xact_lock(%s) AS ok", (lock_key(name),)
-            ).fetchone()["ok"]:  # type: ignore[index]
-                if time.monotonic() > deadline:
-                    raise LockTimeout(
-                        f"another process held the lock {name!r} for over {timeout_seconds:.0f} s"
-                    )
-                time.sleep(0.02)
+
+            def take() -> bool:
+                row = conn.execute(
+                    "SELECT pg_try_advisory_xact_lock(%s) AS ok", (lock_key(name),)
+                ).fetchone()
+                return bool(row and row["ok"])
+
+            wait_for_lock(take, timeout_seconds, f"the lock {name!r}")
             yield
 
     @contextmanager

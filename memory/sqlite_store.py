@@ -5,13 +5,12 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from memory.database import Database, LockTimeout, Row
+from memory.database import Database, Row, wait_for_lock
 
 
 class SqliteSession:
@@ -93,18 +92,15 @@ class SqliteDatabase:
         beside it) while the block runs its own statements."""
         lock_path = self.path.with_name(f".{self.path.name}.{name}.lock")
         with open(lock_path, "a") as handle:
-            deadline = time.monotonic() + timeout_seconds
-            while True:
+
+            def take() -> bool:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
                 except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise LockTimeout(
-                            f"another process held the lock {name!r} on {self.path} for over"
-                            f" {timeout_seconds:.0f} s"
-                        ) from None
-                    time.sleep(0.02)
+                    return False
+                return True
+
+            wait_for_lock(take, timeout_seconds, f"the lock {name!r} on {self.path}")
             try:
                 yield
             finally:
