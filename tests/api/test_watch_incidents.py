@@ -61,6 +61,16 @@ def _watch_until_opened(
     return watcher, recorder.events
 
 
+def _queue_disk_full_opened(settings: Settings, runner: IncidentRunner) -> list[dict[str, Any]]:
+    """The queue's disk filled 15 minutes ago; what one watch check opened for it."""
+    env = SandboxEnvironment.create(settings.sandbox_dir, ENV, seed=2)
+    env.inject("disk_full", "queue")
+    env.advance(900)
+    env.save()
+    _, events = _watch_until_opened(settings, runner, checks=1)
+    return [e for e in events if e["kind"] == "anomaly" and e["service"] == "queue"]
+
+
 def _symptom_onset(env: SandboxEnvironment, since: int, symptom: str) -> int | None:
     """First tick from `since` at which the entry shows the symptom (None: never)."""
     window = env.telemetry(since - DAY, env.now(), 0)
@@ -188,12 +198,7 @@ def test_a_restarted_watch_joins_the_incident_its_predecessor_left_waiting(
 def test_a_restarted_watch_keeps_the_cooldown_of_what_its_predecessor_opened(
     settings: Settings, runner: IncidentRunner
 ) -> None:
-    env = SandboxEnvironment.create(settings.sandbox_dir, ENV, seed=2)
-    env.inject("disk_full", "queue")
-    env.advance(900)
-    env.save()
-    _, events = _watch_until_opened(settings, runner, checks=1)
-    [opened] = [e for e in events if e["kind"] == "anomaly" and e["service"] == "queue"]
+    [opened] = _queue_disk_full_opened(settings, runner)
     restarted = IncidentOpener(runner, {"kind": "sandbox", "env_id": ENV}, "adsh-watch")
     assert restarted.open == {}  # it completed: nothing to join
     at = runner.get(opened["incident_id"]).timeline[0].at
@@ -209,12 +214,7 @@ def test_a_restarted_watch_keeps_the_cooldown_of_what_its_predecessor_opened(
 def test_an_anomaly_opens_an_investigation_that_heals_it(
     settings: Settings, runner: IncidentRunner
 ) -> None:
-    env = SandboxEnvironment.create(settings.sandbox_dir, ENV, seed=2)
-    env.inject("disk_full", "queue")
-    env.advance(900)
-    env.save()
-    _, events = _watch_until_opened(settings, runner, checks=1)
-    opened = [e for e in events if e["kind"] == "anomaly" and e["service"] == "queue"]
+    opened = _queue_disk_full_opened(settings, runner)
     assert opened and opened[0]["signal"] == "disk_util"
     incident = runner.get(opened[0]["incident_id"])
     assert incident.trigger.kind == "manual" and incident.timeline[0].node == "detect"
