@@ -78,7 +78,9 @@ def diagnose(
     history_end: int | None = None,
 ) -> Diagnosis:
     """Ranked root-cause hypotheses with evidence; similar past incidents when recall is given."""
-    window = source.window(start, end)
+    # logs and spans are compared from the first onset on (extract_features): none before
+    since = min((a.onset for a in anomalies), default=start)
+    window = source.window(start, end, detail_from=since)
     history = _history_with_detail(source, (history_start, history_end or start), (start, end))
     topology = source.topology()
     causes = rank_root_causes(window, history, topology, anomalies)

@@ -11,15 +11,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import Command, interrupt
+from langgraph.types import Command, Durability, interrupt
 
 import sandbox.environment
 from api.targets import SandboxTargets
-from graphs.checkpointer import sqlite_checkpointer
+from graphs.checkpointer import DURABILITY, sqlite_checkpointer
 from graphs.lifecycle import is_terminal
 from graphs.runner import open_runner
 from graphs.settings import Settings
@@ -62,17 +63,18 @@ def _summary(samples: list[float]) -> dict[str, float]:
 
 
 @contextmanager
-def bare_runs(folder: Path) -> Iterator[Callable[[], float]]:
-    """A function timing one bare run (ms): invoke to the interrupt, resume to the end."""
+def bare_runs(folder: Path) -> Iterator[Callable[[Durability], float]]:
+    """A function timing one bare run (ms) with a durability mode: invoke to the interrupt,
+    resume to the end."""
     with sqlite_checkpointer(folder / "bare.sqlite") as saver:
         app = bare_builder().compile(checkpointer=saver)
 
-        def run() -> float:
+        def run(durability: Durability) -> float:
             config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
             gc.collect()  # the garbage of earlier runs is not billed to this one
             began = time.perf_counter()
-            app.invoke({"step": 0}, config)
-            app.invoke(Command(resume=True), config)
+            app.invoke({"step": 0}, config, durability=durability)
+            app.invoke(Command(resume=True), config, durability=durability)
             return (time.perf_counter() - began) * 1000
 
         yield run
@@ -137,21 +139,31 @@ def adsh_runs(folder: Path, memory: bool) -> Iterator[Callable[[int], tuple[floa
         yield run
 
 
-def time_both(
-    runs: int, folder: Path, memory: bool
-) -> tuple[list[float], list[float], list[float]]:
-    """(ADSH ms, their sandbox telemetry ms, bare ms), one ADSH and one bare run in turn, so
-    both see the machine alike; the first of each warms imports and caches and is dropped."""
-    adsh, telemetry, bare = [], [], []
+@dataclass
+class Samples:
+    """ms per run of each kind, in the order they ran."""
+
+    adsh: list[float] = field(default_factory=list)
+    telemetry: list[float] = field(default_factory=list)  # the sandbox's share of adsh
+    bare: list[float] = field(default_factory=list)  # the loop's durability (DURABILITY)
+    bare_async: list[float] = field(default_factory=list)  # LangGraph's default, "async"
+
+
+def time_both(runs: int, folder: Path, memory: bool) -> Samples:
+    """One ADSH run, one bare run with the loop's durability and one with LangGraph's
+    default in turn, so all see the machine alike; the first of each warms imports and
+    caches and is dropped."""
+    samples = Samples()
     with adsh_runs(folder, memory) as investigate, bare_runs(folder) as bare_run:
         for n in range(runs + 1):
             took, world = investigate(n + 1)
-            alone = bare_run()
+            alone, alone_async = bare_run(DURABILITY), bare_run("async")
             if n:
-                adsh.append(took)
-                telemetry.append(world)
-                bare.append(alone)
-    return adsh, telemetry, bare
+                samples.adsh.append(took)
+                samples.telemetry.append(world)
+                samples.bare.append(alone)
+                samples.bare_async.append(alone_async)
+    return samples
 
 
 def measure(runs: int, memory: bool = False) -> dict[str, Any]:
@@ -159,15 +171,19 @@ def measure(runs: int, memory: bool = False) -> dict[str, Any]:
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"loop: {runs} ADSH investigations and {runs} bare runs ...", file=sys.stderr)
-        adsh, telemetry, bare = time_both(runs, Path(tmp), memory)
-    own = [total - world for total, world in zip(adsh, telemetry, strict=True)]
-    adsh_ms, bare_ms, own_ms = (statistics.median(x) for x in (adsh, bare, own))
+        print(f"loop: {runs} ADSH investigations and 2 x {runs} bare runs ...", file=sys.stderr)
+        s = time_both(runs, Path(tmp), memory)
+    own = [total - world for total, world in zip(s.adsh, s.telemetry, strict=True)]
+    adsh_ms, bare_ms, own_ms = (statistics.median(x) for x in (s.adsh, s.bare, own))
+    bare_async_ms = statistics.median(s.bare_async)
     medians = {"adsh_ms": round(adsh_ms, 2), "bare_ms": round(bare_ms, 2),
                "ratio": round(adsh_ms / bare_ms, 2),
-               "sandbox_telemetry_ms": round(statistics.median(telemetry), 2),
+               "sandbox_telemetry_ms": round(statistics.median(s.telemetry), 2),
                "adsh_own_ms": round(own_ms, 2),
-               "own_ratio": round(own_ms / bare_ms, 2)}  # fmt: skip
+               "own_ratio": round(own_ms / bare_ms, 2),
+               "bare_async_ms": round(bare_async_ms, 2),
+               "ratio_vs_async": round(adsh_ms / bare_async_ms, 2)}  # fmt: skip
     return {"benchmark": "loop", "runs": runs, "scenario": DEFAULT_SCENARIO, "memory": memory,
-            "bare_nodes": BARE_NODES, **medians,
-            "adsh": _summary(adsh), "adsh_own": _summary(own), "bare": _summary(bare)}  # fmt: skip
+            "bare_nodes": BARE_NODES, "durability": DURABILITY, **medians,
+            "adsh": _summary(s.adsh), "adsh_own": _summary(own), "bare": _summary(s.bare),
+            "bare_async": _summary(s.bare_async)}  # fmt: skip

@@ -17,6 +17,7 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Durability
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
@@ -27,6 +28,10 @@ import tools.analysis.models
 import tools.telemetry
 from graphs.settings import Settings
 from memory.pg_store import PgDatabase
+
+DURABILITY: Durability = "sync"
+"""Every step's checkpoint is written before the next step runs: an action that follows a
+decision never runs ahead of the checkpoint that records the decision."""
 
 _STATE_MODULES: tuple[ModuleType, ...] = (
     agents.models,

@@ -185,6 +185,13 @@ class EffectStore(SqliteStore):
         )
         return str(row[0]) if row else None
 
+    def request_at(self, thread_id: str, seq: int) -> dict[str, Any] | None:
+        """The request of the effect recorded at this position, if any (no result decoded)."""
+        row = self.db.fetchone(
+            "SELECT request FROM effects WHERE thread_id=? AND seq=?", (thread_id, seq)
+        )
+        return dict(json.loads(row[0])) if row else None
+
     def count(self, thread_id: str) -> int:
         row = self.db.fetchone("SELECT COUNT(*) FROM effects WHERE thread_id=?", (thread_id,))
         return int(row[0]) if row else 0
@@ -328,6 +335,10 @@ class EffectSession:
     def recorded_kind(self) -> str | None:
         """The kind recorded at the next call's position (None: nothing recorded there)."""
         return self.store.kind_at(self.thread_id, self.seq)
+
+    def recorded_request(self) -> dict[str, Any] | None:
+        """The request recorded at the next call's position (None: nothing recorded there)."""
+        return self.store.request_at(self.thread_id, self.seq)
 
     def flush(self) -> None:
         """Store the reads not stored yet (the graph wrapper calls this as the node ends)."""

@@ -49,10 +49,17 @@ class RecordedSource:
             int,
         )
 
-    def window(self, start: int, end: int) -> TelemetryWindow:
-        request = {"start": start, "end": end}
+    def window(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
+        """Recorded with `detail_from` when given. Runs recorded before it existed read the
+        whole window's detail here, and replay from that record."""
+        request: dict[str, int] = {"start": start, "end": end}
+        if detail_from is not None and _keeps_detail_from(self.session.recorded_request()):
+            request["detail_from"] = detail_from
         return self.session.call(
-            "telemetry.window", request, lambda: self.inner.window(start, end), TelemetryWindow
+            "telemetry.window",
+            request,
+            lambda: self.inner.window(start, end, request.get("detail_from")),
+            TelemetryWindow,
         )
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:
@@ -76,6 +83,11 @@ class RecordedSource:
             lambda: metrics_or_none(self.inner, start, end),
             TelemetryWindow | None,
         )
+
+
+def _keeps_detail_from(recorded: dict[str, Any] | None) -> bool:
+    """Nothing recorded here yet, or a record made since windows take `detail_from`."""
+    return recorded is None or "detail_from" in recorded
 
 
 class RecordedClock:

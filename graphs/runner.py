@@ -19,7 +19,7 @@ from agents.llm.gateway import LLMConfig, LLMGateway
 from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
 from graphs.checkpoint_info import CheckpointInfo, checkpoint_info
-from graphs.checkpointer import open_checkpointer, thread_ids
+from graphs.checkpointer import DURABILITY, open_checkpointer, thread_ids
 from graphs.context import LoopContext
 from graphs.errors import ApprovalRefused, IncidentNotFound, NotAwaitingApproval
 from graphs.incident import builder
@@ -224,7 +224,7 @@ class IncidentRunner:
         config = _config(incident_id)
         try:
             for _ in self.app.stream(
-                payload, config, context=context, durability="sync", stream_mode="values"
+                payload, config, context=context, durability=DURABILITY, stream_mode="values"
             ):
                 if on_update is not None:
                     on_update(self.get(incident_id))

@@ -32,8 +32,11 @@ class SandboxTelemetrySource:
     def step(self) -> int:
         return TICK_SECONDS
 
-    def window(self, start: int, end: int) -> TelemetryWindow:
-        return self._read(start, end, self.detail_seconds)
+    def window(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
+        detail_seconds = self.detail_seconds
+        if detail_from is not None:
+            detail_seconds = min(detail_seconds, max(0, end - detail_from))
+        return self._read(start, end, detail_seconds)
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:
         _check_range(start, end)

@@ -83,13 +83,18 @@ class PrometheusSource:
             )
         return ServiceGraph(services=services, calls=[])
 
-    def window(self, start: int, end: int) -> TelemetryWindow:
+    def window(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
         metrics = self.metrics(start, end)
         if self.detail is None:
             return metrics
         extra = self.detail.detail(start, end)
+        since = start if detail_from is None else detail_from
         return metrics.model_copy(
-            update={"logs": extra.logs, "spans": extra.spans, "events": extra.events}
+            update={
+                "logs": [r for r in extra.logs if r.ts >= since],
+                "spans": [s for s in extra.spans if s.start_ms >= since * 1000],
+                "events": extra.events,
+            }
         )
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:

@@ -160,8 +160,9 @@ class TelemetrySource(Protocol):
         """The metric resolution in seconds."""
         ...
 
-    def window(self, start: int, end: int) -> TelemetryWindow:
-        """Metrics, logs, spans and change events in [start, end)."""
+    def window(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
+        """Metrics and change events in [start, end); logs and spans in [detail_from, end)
+        (None: from start), so a reader that looks at the end alone fetches no more."""
         ...
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:

@@ -130,3 +130,27 @@ def test_a_run_recorded_before_optional_reads_still_replays(
     report = replay(runner, state.id)  # its checkpoints' provenance still names the new kind
     assert report.divergence is None, report.divergence
     assert report.final_status == "COMPLETED"
+
+
+def test_a_run_recorded_before_detail_from_still_replays(
+    start: Start, runner: IncidentRunner
+) -> None:
+    """Earlier versions read the incident window's logs and spans from its start."""
+    state = start("memory-leak-catalog", 1)
+    db = runner.stores.effects.db
+    rows = db.fetchall(
+        "SELECT seq, request FROM effects WHERE thread_id=? AND kind='telemetry.window'",
+        (state.id,),
+    )
+    narrowed = [(seq, json.loads(r)) for seq, r in rows if "detail_from" in json.loads(r)]
+    assert len(narrowed) == 1  # diagnose's window; the baseline's detail window has none
+    seq, request = narrowed[0]
+    del request["detail_from"]
+    body = {"kind": "telemetry.window", "request": request}
+    db.execute(
+        "UPDATE effects SET request=?, request_hash=? WHERE thread_id=? AND seq=?",
+        (canonical(request), digest(canonical(body)), state.id, seq),
+    )
+    report = replay(runner, state.id)  # its checkpoints' provenance still names the new form
+    assert report.divergence is None, report.divergence
+    assert report.final_status == "COMPLETED"

@@ -104,6 +104,20 @@ def test_adapters_expose_the_environment(tmp_path: Path) -> None:
     assert SandboxEnvironment.load(tmp_path, "e").state.actions[0].idempotency_key == "k"
 
 
+def test_window_detail_from_narrows_logs_and_spans_only(tmp_path: Path) -> None:
+    env = SandboxEnvironment.create(tmp_path, "e", seed=1)
+    env.deploy("catalog")
+    env.advance(600)
+    source = SandboxTelemetrySource(env)
+    start, end = env.now() - 1200, env.now()
+    whole, tail = source.window(start, end), source.window(start, end, detail_from=end - 300)
+    assert tail.metrics == whole.metrics and tail.events == whole.events
+    assert any(e.kind == "deploy" for e in tail.events)  # before detail_from, still there
+    assert tail.logs == [r for r in whole.logs if r.ts >= end - 300]
+    assert tail.spans == [s for s in whole.spans if s.start_ms >= (end - 300) * 1000]
+    assert 0 < len(tail.spans) < len(whole.spans) and 0 < len(tail.logs) < len(whole.logs)
+
+
 def test_long_history_window_is_fast(tmp_path: Path) -> None:
     env = SandboxEnvironment.create(tmp_path, "e", seed=1)
     started = time.perf_counter()

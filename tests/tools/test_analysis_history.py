@@ -39,7 +39,7 @@ class ArraySource:
     def step(self) -> int:
         return STEP
 
-    def window(self, start: int, end: int) -> TelemetryWindow:
+    def window(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
         return self.metrics(start, end)
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:

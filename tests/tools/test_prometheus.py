@@ -12,7 +12,15 @@ import pytest
 from tools.prometheus import PrometheusSource
 from tools.prometheus_api import PrometheusClient
 from tools.promql import PromQLMapping
-from tools.telemetry import Metric, ServiceGraph, TelemetryUnavailable, TelemetryWindow
+from tools.telemetry import (
+    ChangeEvent,
+    LogRecord,
+    Metric,
+    ServiceGraph,
+    Span,
+    TelemetryUnavailable,
+    TelemetryWindow,
+)
 
 URL = "http://prometheus.test"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -77,6 +85,34 @@ def test_an_alerted_service_is_examined_with_everything_it_calls() -> None:
 
     source(handler, focus=["api"], detail=Topology()).window(100, 110)
     assert all('service=~"api|db"' in q for q in queries)
+
+
+class Detail(Topology):
+    def detail(self, start: int, end: int) -> TelemetryWindow:
+        return TelemetryWindow(
+            start=start,
+            end=end,
+            step=1,
+            metrics=[],
+            logs=[LogRecord(ts=ts, service="api", level="INFO", message="ok") for ts in (100, 105)],
+            spans=[_span(ts * 1000) for ts in (101, 106)],
+            events=[ChangeEvent(ts=101, service="api", kind="deploy", detail="v2")],
+        )
+
+
+def _span(start_ms: int) -> Span:
+    return Span(trace_id="t", span_id=str(start_ms), service="api", operation="GET",
+                start_ms=start_ms, duration_ms=1.0)  # fmt: skip
+
+
+def test_detail_from_keeps_the_later_logs_and_spans_and_every_event() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=matrix({"api": [(100, 1.0)], "db": [(100, 1.0)]}))
+
+    window = source(handler, focus=["api"], detail=Detail()).window(100, 110, detail_from=105)
+    assert [r.ts for r in window.logs] == [105]
+    assert [s.start_ms for s in window.spans] == [106_000]
+    assert [e.ts for e in window.events] == [101]  # the deploy before it still counts
 
 
 def test_server_errors_are_retried_then_reported_with_what_to_check() -> None:
