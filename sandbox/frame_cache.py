@@ -9,6 +9,7 @@ tick is the same.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -33,29 +34,45 @@ class _Kept:
 _frames: list[_Kept] = []  # most recent last
 
 
-def _sliced_effects(fx: Effects, index: np.ndarray) -> Effects:
-    part = Effects(size=len(index))
+def _sliced_effects(fx: Effects, part: slice) -> Effects:
+    cut = copy.copy(fx)  # not Effects(size=...): that fills every array only to replace it
+    cut.size = len(fx.oom[part])
     for item in fields(Effects):
         if item.name != "size":
-            setattr(part, item.name, getattr(fx, item.name)[index])
-    return part
+            setattr(cut, item.name, getattr(fx, item.name)[part])
+    return cut
 
 
-def _sliced(frame: Frame, index: np.ndarray) -> Frame:
+def _sliced(frame: Frame, part: slice) -> Frame:
+    """A run of the frame's ticks: views of its (read-only) arrays, nothing copied."""
+
     def service(own: ServiceFrame) -> ServiceFrame:
         return replace(
             own,
-            metrics={m: v[index] for m, v in own.metrics.items()},
-            own_err=own.own_err[index],
-            gc_ms=own.gc_ms[index],
-            pool_wait_ms=own.pool_wait_ms[index],
-            self_ms=own.self_ms[index],
-            call_rps={c: v[index] for c, v in own.call_rps.items()},
-            timeouts={c: v[index] for c, v in own.timeouts.items()},
-            effects=None if own.effects is None else _sliced_effects(own.effects, index),
+            metrics={m: v[part] for m, v in own.metrics.items()},
+            own_err=own.own_err[part],
+            gc_ms=own.gc_ms[part],
+            pool_wait_ms=own.pool_wait_ms[part],
+            self_ms=own.self_ms[part],
+            call_rps={c: v[part] for c, v in own.call_rps.items()},
+            timeouts={c: v[part] for c, v in own.timeouts.items()},
+            effects=None if own.effects is None else _sliced_effects(own.effects, part),
         )
 
-    return Frame(frame.times[index], {s: service(own) for s, own in frame.services.items()})
+    return Frame(frame.times[part], {s: service(own) for s, own in frame.services.items()})
+
+
+def _read_only(frame: Frame) -> Frame:
+    """Kept frames are shared by every window cut from them: writing to one is a bug."""
+    arrays = [frame.times]
+    for own in frame.services.values():
+        arrays += [*own.metrics.values(), own.own_err, own.gc_ms, own.pool_wait_ms, own.self_ms]
+        arrays += [*own.call_rps.values(), *own.timeouts.values()]
+        if own.effects is not None:
+            arrays += [getattr(own.effects, f.name) for f in fields(Effects) if f.name != "size"]
+    for array in arrays:
+        array.flags.writeable = False
+    return frame
 
 
 def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
@@ -73,13 +90,14 @@ def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
         if kept.first <= first and last <= kept.last and kept.topology == shape:
             past = pasts.setdefault(kept.last, past_key(state, kept.last))
             if past == kept.past:
-                return _sliced(kept.frame, (times - kept.first) // TICK_SECONDS)
+                offset = (first - kept.first) // TICK_SECONDS
+                return _sliced(kept.frame, slice(offset, offset + len(times)))
     simulated = _extended(times, state.clock)
-    frame = simulate(state, topology, simulated)
+    frame = _read_only(simulate(state, topology, simulated))
     end = int(simulated[-1])
     _frames.append(_Kept(first, end, shape, past_key(state, end), frame))
     del _frames[:-_SIZE]
-    return frame if len(simulated) == len(times) else _sliced(frame, np.arange(len(times)))
+    return frame if len(simulated) == len(times) else _sliced(frame, slice(0, len(times)))
 
 
 def _extended(times: np.ndarray, clock: int) -> np.ndarray:
