@@ -11,7 +11,8 @@ import sandbox.window
 from api.targets import SandboxTargets
 from sandbox.environment import SandboxEnvironment
 from sandbox.scenarios import SCENARIOS
-from sandbox.window import build_window
+from sandbox.window import build_window, tick_times
+from tools.telemetry import Metric
 
 
 def _forget() -> None:
@@ -110,3 +111,20 @@ def test_a_metrics_only_window_is_the_window_without_its_events(tmp_path: Path) 
     assert full.events and not metrics.events
     assert full.metrics is metrics.metrics
     assert metrics.model_dump_json() == full.model_copy(update={"events": []}).model_dump_json()
+
+
+def test_a_cut_shares_the_kept_simulation_and_cannot_change_it(tmp_path: Path) -> None:
+    SandboxTargets(tmp_path).prepare("env", "memory-leak-catalog", 5)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    end = env.now() - env.now() % 60
+    _forget()
+    sandbox.frame_cache.frame_at(env.state, env.topology, tick_times(end - 7200, end))
+    cut = sandbox.frame_cache.frame_at(env.state, env.topology, tick_times(end - 1800, end))
+    kept = sandbox.frame_cache._frames[-1].frame.services["catalog"]
+    own = cut.services["catalog"]
+    assert own.self_ms.base is kept.self_ms  # a view, nothing copied
+    assert own.effects is not None and own.effects.mem_add.base is not None
+    with pytest.raises(ValueError, match="read-only"):
+        own.metrics[Metric.CPU][0] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        own.effects.mem_add += 1.0
