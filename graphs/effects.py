@@ -192,6 +192,11 @@ class EffectStore(SqliteStore):
         )
         return dict(json.loads(row[0])) if row else None
 
+    def last_seq(self, thread_id: str) -> int | None:
+        """The highest position recorded for the thread (None: nothing recorded)."""
+        row = self.db.fetchone("SELECT MAX(seq) FROM effects WHERE thread_id=?", (thread_id,))
+        return int(row[0]) if row and row[0] is not None else None
+
     def count(self, thread_id: str) -> int:
         row = self.db.fetchone("SELECT COUNT(*) FROM effects WHERE thread_id=?", (thread_id,))
         return int(row[0]) if row else 0
@@ -303,12 +308,23 @@ class EffectSession:
         self.seq = start
         self.calls: list[tuple[str, str]] = []
         self.pending: list[EffectRecord] = []
+        self._start = start
+        self._ahead: bool | None = None
+
+    def _recorded_ahead(self) -> bool:
+        """Whether the store may hold records at this session's positions. A live node's
+        first run holds none at or after its start (one query tells, then no lookup per
+        call); a re-run, a fork or a replay finds them there and looks every call up."""
+        if self._ahead is None:
+            last = self.store.last_seq(self.thread_id) if self.mode == "live" else None
+            self._ahead = self.mode != "live" or (last is not None and last >= self._start)
+        return self._ahead
 
     def call(self, kind: str, request: dict[str, Any], fn: Callable[[], T], result_type: Any) -> T:
         """Return the recorded result for this position, or run fn and record it (live)."""
         seq, self.seq = self.seq, self.seq + 1
         request_hash = digest(canonical({"kind": kind, "request": request}))
-        recorded = self.store.get(self.thread_id, seq)
+        recorded = self.store.get(self.thread_id, seq) if self._recorded_ahead() else None
         adapter = _adapter(result_type)
         if recorded is not None:
             self._check(recorded, kind, request, request_hash)
@@ -334,10 +350,14 @@ class EffectSession:
 
     def recorded_kind(self) -> str | None:
         """The kind recorded at the next call's position (None: nothing recorded there)."""
+        if not self._recorded_ahead():
+            return None
         return self.store.kind_at(self.thread_id, self.seq)
 
     def recorded_request(self) -> dict[str, Any] | None:
         """The request recorded at the next call's position (None: nothing recorded there)."""
+        if not self._recorded_ahead():
+            return None
         return self.store.request_at(self.thread_id, self.seq)
 
     def flush(self) -> None:

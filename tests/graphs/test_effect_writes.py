@@ -68,3 +68,31 @@ def test_a_frozen_result_read_again_is_encoded_once_and_recorded_alike(
     recorded = [store.get("inc-1", seq) for seq in range(3)]
     assert len({r.result_json for r in recorded if r is not None}) == 1
     assert len({digest for _, digest in session.calls}) == 1
+
+
+def test_a_first_run_asks_the_store_once_and_a_re_run_finds_every_record(
+    store: EffectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookups: list[int] = []
+    original = EffectStore.get
+
+    def counting(self: EffectStore, thread_id: str, seq: int) -> object:
+        lookups.append(seq)
+        return original(self, thread_id, seq)
+
+    monkeypatch.setattr(EffectStore, "get", counting)
+    first = EffectSession(store, "inc-1", "detect", 0, "live")
+    first.call("clock.now", {}, lambda: 1_000, int)
+    assert first.recorded_kind() is None
+    first.call("telemetry.step", {}, lambda: 60, int)
+    first.flush()
+    assert lookups == []  # nothing at or after position 0 when the node started
+    rerun = EffectSession(store, "inc-1", "detect", 0, "live")
+    assert rerun.recorded_kind() == "clock.now"
+    assert rerun.call("clock.now", {}, lambda: 2_000, int) == 1_000
+    assert rerun.call("telemetry.step", {}, lambda: 30, int) == 60
+    assert rerun.call("clock.now", {}, lambda: 3_000, int) == 3_000  # past the record: live
+    assert lookups == [0, 1, 2]
+    after = EffectSession(store, "inc-1", "diagnose", 3, "live")
+    after.call("clock.now", {}, lambda: 4_000, int)
+    assert lookups == [0, 1, 2]  # a later node starts past every record
