@@ -9,6 +9,7 @@ import pytest
 from graphs.effects import EffectSession, EffectStore
 from graphs.recording import RecordedSource
 from tools.analysis.anomaly import detect_anomalies, deviation, deviations
+from tools.analysis.baseline import seasonal_baseline
 from tools.analysis.batch_baseline import nanmedian_last, seasonal_baselines
 from tools.analysis.history import read_history, used_ranges, used_samples
 from tools.telemetry import (
@@ -132,6 +133,17 @@ def test_batch_baselines_match_one_series_at_a_time_with_gaps_and_odd_values() -
     for a, b in zip(one_by_one, deviations(window, history), strict=True):
         for field in ("times", "observed", "expected", "z", "bad"):
             assert np.array_equal(getattr(a, field), getattr(b, field), equal_nan=True), field
+
+
+def test_batch_baselines_of_complete_series_with_ties_match_one_at_a_time() -> None:
+    rng = np.random.default_rng(5)
+    history = np.round(rng.gamma(2.0, size=(6, 1560)))  # whole numbers: ties, zeros
+    window = np.round(rng.gamma(2.0, size=(6, 30)))
+    batch = seasonal_baselines(history, window, 60)
+    for h, w, b in zip(history, window, batch, strict=True):
+        one = seasonal_baseline(h, w, 60)
+        assert b.seasonal and np.array_equal(one.expected, b.expected)
+        assert one.scale == b.scale
 
 
 def test_nanmedian_last_is_numpys_nanmedian() -> None:

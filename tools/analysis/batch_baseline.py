@@ -31,12 +31,28 @@ def nanmedian_last(values: np.ndarray) -> np.ndarray:
     return np.where(finite == 0, np.nan, middle)[..., 0]
 
 
+def _median5(values: np.ndarray) -> np.ndarray:
+    """Median over a last axis of 5 values, none NaN, by min/max alone (no sort).
+
+    Picks one of the values, as sorting does; only a -0.0 next to a 0.0 could pick the other
+    zero, so callers keep such values (any sign bit set) for the sort.
+    """
+    a, b, c, d, e = (values[..., i] for i in range(5))
+    low = np.maximum(np.minimum(a, b), np.minimum(c, d))
+    high = np.minimum(np.maximum(a, b), np.maximum(c, d))
+    return np.maximum(np.minimum(e, low), np.minimum(np.maximum(e, low), high))
+
+
 def _references(series: np.ndarray, index: np.ndarray, lag: int) -> np.ndarray:
     """Rows x index: the median of the samples around the same time one period earlier."""
     offsets = np.arange(-NEIGHBOURHOOD, NEIGHBOURHOOD + 1)
     positions = index[:, None] - lag + offsets[None, :]
     valid = (positions >= 0) & (positions < series.shape[1])
     gathered = series[:, np.clip(positions, 0, series.shape[1] - 1)]
+    # the common case (all present, none negative) without nanmedian_last's sort: ~10x less
+    common = len(offsets) == 5 and valid.all()
+    if common and not (np.isnan(gathered).any() or np.signbit(gathered).any()):
+        return _median5(gathered)
     return nanmedian_last(np.where(valid[None, :, :], gathered, np.nan))
 
 
