@@ -139,19 +139,22 @@ def _aligned_rows(
 ) -> np.ndarray:
     """`_aligned` of each pair as the rows of one matrix (all give `samples` samples).
 
-    Histories that cover every sample are copied a used range at a time for all of them.
+    Histories with as many samples to copy (all of them, or equally short ones, as when
+    the window starts later than the history ends) are copied a used range at a time.
     """
     matrix = np.full((len(windows), samples), np.nan)
     if samples == 0:
         return matrix
     used = used_samples(samples, len(windows[0].values), windows[0].step)
-    whole = [r for r, h in enumerate(histories) if h is not None and len(h.values) >= samples]
-    for a, b in used:
-        if whole:
-            matrix[whole, a:b] = [histories[r].values[a:b] for r in whole]  # type: ignore[union-attr]
+    by_count: dict[int, list[int]] = {}
     for r, series in enumerate(histories):
-        if series is not None and len(series.values) < samples:
-            matrix[r] = _aligned(series, windows[r])
+        if series is not None:
+            by_count.setdefault(min(len(series.values), samples), []).append(r)
+    for count, rows in by_count.items():
+        for a, b in used:
+            end = min(b, count)
+            if a < end:
+                matrix[rows, a:end] = [histories[r].values[a:end] for r in rows]  # type: ignore[union-attr]
     return matrix
 
 
