@@ -1,5 +1,7 @@
 """Classifier rules on hand-built features; log mining and trace summaries on small inputs."""
 
+import numpy as np
+
 from tools.analysis.features import IncidentFeatures, ServiceFeatures
 from tools.analysis.logs import log_shifts
 from tools.analysis.models import UNKNOWN_FAULT, Anomaly
@@ -135,3 +137,15 @@ def test_trace_summary_finds_origin_and_self_time() -> None:
     assert summary.error_origins == {"api": 1}
     assert summary.error_edges == {("web", "api"): 1}
     assert summary.self_time_ms == {"web": 20, "api": 20, "db": 80}
+
+
+def test_trace_self_time_is_numpys_median_of_the_spans_own_time() -> None:
+    durations = {"web": [3.0, 1.5, 7.25, 2.1], "db": [0.1, 0.7, 0.2]}
+    spans = [
+        Span(trace_id=f"{s}{i}", span_id="1", service=s, operation="op", start_ms=0, duration_ms=d)
+        for s, ds in durations.items()
+        for i, d in enumerate(ds)
+    ]
+    summary = summarise(spans, list(durations))
+    assert summary.self_time_ms == {s: float(np.median(ds)) for s, ds in durations.items()}
+    assert summary.spans == {"web": 4, "db": 3}
