@@ -193,6 +193,17 @@ def _young_case() -> tuple[YoungSource, tuple[int, int], tuple[int, int]]:
     return YoungSource(data, since), history, window
 
 
+def test_history_no_baseline_reads_does_not_tell_kept_baselines_apart() -> None:
+    rng = np.random.default_rng(4)
+    history, window = rng.normal(size=(4, 1560)), rng.normal(size=(4, 30))
+    first = seasonal_baselines(history, window, 60)
+    unread = history.copy()
+    unread[:, 500] = np.nan  # between the day before and the last hours
+    again = seasonal_baselines(unread, window, 60)
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert np.array_equal(seasonal_baseline(unread[0], window[0], 60).expected, again[0].expected)
+
+
 def test_a_source_without_the_day_before_gives_a_rolling_baseline_not_an_error() -> None:
     source, history, window = _young_case()
     baseline = read_history(source, history, window)

@@ -15,6 +15,7 @@ from tools.analysis.baseline import (
     Baseline,
     seasonal_baseline,
 )
+from tools.analysis.history import used_samples
 
 
 def nanmedian_last(values: np.ndarray) -> np.ndarray:
@@ -73,7 +74,7 @@ def seasonal_baselines(history: np.ndarray, window: np.ndarray, step: int) -> li
     A pure function of its inputs, so the last few results are kept (read-only) and handed
     out again for the same numbers.
     """
-    key = (step, history.shape, window.shape, history.tobytes(), window.tobytes())
+    key = (step, history.shape, window.shape, _read(history, window, step), window.tobytes())
     found = _kept.get(key)
     if found is None:
         found = _kept[key] = _computed(history, window, step)
@@ -83,6 +84,13 @@ def seasonal_baselines(history: np.ndarray, window: np.ndarray, step: int) -> li
             _kept.popitem(last=False)
     _kept.move_to_end(key)
     return list(found)
+
+
+def _read(history: np.ndarray, window: np.ndarray, step: int) -> bytes:
+    """The history samples a baseline reads, as bytes: a key ~6x shorter to hash and compare
+    than the whole history, most of which is NaN, never read."""
+    used = used_samples(history.shape[1], window.shape[1], step)
+    return b"".join(history[:, a:b].tobytes() for a, b in used)
 
 
 def _computed(history: np.ndarray, window: np.ndarray, step: int) -> list[Baseline]:
