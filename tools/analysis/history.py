@@ -91,7 +91,9 @@ def merged(history: tuple[int, int], step: int, parts: list[TelemetryWindow]) ->
     values: dict[tuple[str, Metric], list[float]] = {}
     for part in parts:
         for series in part.metrics:
-            into = values.setdefault((series.service, series.metric), [math.nan] * size)
+            into = values.get((series.service, series.metric))
+            if into is None:  # not setdefault: that would build the NaN list every time
+                into = values[(series.service, series.metric)] = [math.nan] * size
             if series.step != step:
                 continue
             offset = (series.start - first) // step
