@@ -84,7 +84,7 @@ def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
     """
     if len(times) == 0:
         return simulate(state, topology, times)
-    first, last, shape = int(times[0]), int(times[-1]), repr(topology)
+    first, last, shape = int(times[0]), int(times[-1]), topology.key
     pasts: dict[int, str] = {}
     for kept in reversed(_frames):
         if kept.first <= first and last <= kept.last and kept.topology == shape:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from tools.telemetry import ServiceGraph
 
@@ -44,6 +45,11 @@ class Topology:
     entry_rps: float
     profiles: dict[str, ServiceProfile]
     edges: tuple[Edge, ...]
+
+    @cached_property
+    def key(self) -> str:
+        """The whole catalog as text, to key what was simulated with it (built once)."""
+        return repr(self)
 
     @property
     def services(self) -> list[str]:

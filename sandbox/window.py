@@ -105,7 +105,7 @@ def metrics_window(
     Deterministic in the state's past up to `end` (sandbox.state.past_of), so the last few
     are kept and handed out again; one with events shares the metrics of one without.
     """
-    past = (past_key(state, end - 1), repr(topology), start, end)
+    past = (past_key(state, end - 1), topology.key, start, end)
     cached = _kept(past, events)
     if cached is not None:
         return cached
