@@ -22,7 +22,7 @@ def _ints(text: str) -> list[int]:
 def _loop(args: argparse.Namespace) -> dict[str, Any]:
     from bench.loop import measure  # noqa: PLC0415 (each subcommand imports only its own code)
 
-    result = measure(args.runs, memory=args.memory)
+    result = measure(args.runs, memory=args.memory, steady=args.steady)
     if args.profile:
         from bench.loop_profile import profile  # noqa: PLC0415
 
@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     loop.add_argument("--runs", type=int, default=10)
     loop.add_argument("--memory", action="store_true", help="incident memory on (default off)")
     loop.add_argument("--profile", action="store_true", help="also time the parts of a run")
+    loop.add_argument(
+        "--steady",
+        action="store_true",
+        help="no garbage collection forced before each run (a long-running process)",
+    )
     commands["loop"] = _loop
     analysis = sub.add_parser("analysis", help="bundle detection + RCA scaling")
     analysis.add_argument("--services", type=_ints, default=[10, 50, 200, 1000])

@@ -57,21 +57,49 @@ def bare_builder() -> StateGraph[BareState, None, BareState, BareState]:
     return graph
 
 
-def _summary(samples: list[float]) -> dict[str, float]:
-    return {"min": round(min(samples), 2), "median": round(statistics.median(samples), 2),
-            "max": round(max(samples), 2)}  # fmt: skip
+def _collect(steady: bool) -> None:
+    """Before a timed run: the garbage of earlier runs is not billed to it, unless `steady`
+    (a long-running process, which pays for its collections as they come)."""
+    if not steady:
+        gc.collect()
 
 
 @contextmanager
-def bare_runs(folder: Path) -> Iterator[Callable[[Durability], float]]:
+def full_collections() -> Iterator[list[float]]:
+    """Seconds of every full (generation 2) collection while the block runs."""
+    pauses: list[float] = []
+    began = [0.0]
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            pauses.append(time.perf_counter() - began[0])
+
+    gc.callbacks.append(watch)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(watch)
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    return {"min": round(min(samples), 2), "median": round(statistics.median(samples), 2),
+            "mean": round(statistics.mean(samples), 2), "max": round(max(samples), 2)}  # fmt: skip
+
+
+@contextmanager
+def bare_runs(folder: Path, steady: bool = False) -> Iterator[Callable[[Durability], float]]:
     """A function timing one bare run (ms) with a durability mode: invoke to the interrupt,
-    resume to the end."""
+    resume to the end (`steady`: with no collection before it, see `_collect`)."""
     with sqlite_checkpointer(folder / "bare.sqlite") as saver:
         app = bare_builder().compile(checkpointer=saver)
 
         def run(durability: Durability) -> float:
             config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
-            gc.collect()  # the garbage of earlier runs is not billed to this one
+            _collect(steady)
             began = time.perf_counter()
             app.invoke({"step": 0}, config, durability=durability)
             app.invoke(Command(resume=True), config, durability=durability)
@@ -116,7 +144,9 @@ def timed_sandbox_telemetry() -> Iterator[list[float]]:
 
 
 @contextmanager
-def adsh_runs(folder: Path, memory: bool) -> Iterator[Callable[[int], tuple[float, float]]]:
+def adsh_runs(
+    folder: Path, memory: bool, steady: bool = False
+) -> Iterator[Callable[[int], tuple[float, float]]]:
     """A function timing one investigation of the default scenario with a given seed:
     (ms of runner.start, ms of it producing sandbox telemetry); the sandbox's preparation
     before it is not timed."""
@@ -128,7 +158,7 @@ def adsh_runs(folder: Path, memory: bool) -> Iterator[Callable[[int], tuple[floa
             incident = runner.new_id(Trigger(scenario=DEFAULT_SCENARIO, seed=seed))
             target = targets.prepare(incident, DEFAULT_SCENARIO, seed)
             spent.clear()
-            gc.collect()
+            _collect(steady)
             began = time.perf_counter()
             state = runner.start(incident, target, "bench")
             took = (time.perf_counter() - began) * 1000
@@ -147,14 +177,19 @@ class Samples:
     telemetry: list[float] = field(default_factory=list)  # the sandbox's share of adsh
     bare: list[float] = field(default_factory=list)  # the loop's durability (DURABILITY)
     bare_async: list[float] = field(default_factory=list)  # LangGraph's default, "async"
+    full_collections: list[float] = field(default_factory=list)  # their pauses, all runs
 
 
-def time_both(runs: int, folder: Path, memory: bool) -> Samples:
+def time_both(runs: int, folder: Path, memory: bool, steady: bool = False) -> Samples:
     """One ADSH run, one bare run with the loop's durability and one with LangGraph's
     default in turn, so all see the machine alike; the first of each warms imports and
     caches and is dropped."""
     samples = Samples()
-    with adsh_runs(folder, memory) as investigate, bare_runs(folder) as bare_run:
+    with (
+        adsh_runs(folder, memory, steady) as investigate,
+        bare_runs(folder, steady) as bare_run,
+        full_collections() as samples.full_collections,
+    ):
         for n in range(runs + 1):
             took, world = investigate(n + 1)
             alone, alone_async = bare_run(DURABILITY), bare_run("async")
@@ -166,13 +201,14 @@ def time_both(runs: int, folder: Path, memory: bool) -> Samples:
     return samples
 
 
-def measure(runs: int, memory: bool = False) -> dict[str, Any]:
-    """Both graphs in one process, interleaved in one temporary data dir."""
+def measure(runs: int, memory: bool = False, steady: bool = False) -> dict[str, Any]:
+    """Both graphs in one process, interleaved in one temporary data dir; `steady`: no
+    collection forced before each run, as in a long-running process."""
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     with tempfile.TemporaryDirectory() as tmp:
         print(f"loop: {runs} ADSH investigations and 2 x {runs} bare runs ...", file=sys.stderr)
-        s = time_both(runs, Path(tmp), memory)
+        s = time_both(runs, Path(tmp), memory, steady)
     own = [total - world for total, world in zip(s.adsh, s.telemetry, strict=True)]
     adsh_ms, bare_ms, own_ms = (statistics.median(x) for x in (s.adsh, s.bare, own))
     bare_async_ms = statistics.median(s.bare_async)
@@ -183,7 +219,9 @@ def measure(runs: int, memory: bool = False) -> dict[str, Any]:
                "own_ratio": round(own_ms / bare_ms, 2),
                "bare_async_ms": round(bare_async_ms, 2),
                "ratio_vs_async": round(adsh_ms / bare_async_ms, 2)}  # fmt: skip
+    pauses = [p * 1000 for p in s.full_collections] if steady else []  # else only forced ones
     return {"benchmark": "loop", "runs": runs, "scenario": DEFAULT_SCENARIO, "memory": memory,
-            "bare_nodes": BARE_NODES, "durability": DURABILITY, **medians,
+            "bare_nodes": BARE_NODES, "durability": DURABILITY, "steady": steady, **medians,
             "adsh": _summary(s.adsh), "adsh_own": _summary(own), "bare": _summary(s.bare),
-            "bare_async": _summary(s.bare_async)}  # fmt: skip
+            "bare_async": _summary(s.bare_async), "full_collections": len(pauses),
+            "full_collection_ms": _summary(pauses) if pauses else None}  # fmt: skip

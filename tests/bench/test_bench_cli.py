@@ -34,13 +34,23 @@ def test_loop_reports_medians_and_ratio(tmp_path: Path) -> None:
     assert result["runs"] == 1
     assert result["adsh_ms"] > 0 and result["bare_ms"] > 0
     assert result["ratio"] == pytest.approx(result["adsh_ms"] / result["bare_ms"], rel=0.01)
-    for side in ("adsh", "adsh_own", "bare"):
+    for side in ("adsh", "adsh_own", "bare", "bare_async"):
         assert result[side]["min"] <= result[side]["median"] <= result[side]["max"]
+    assert result["durability"] == "sync" and result["bare_async_ms"] > 0
+    assert result["steady"] is False and result["full_collections"] == 0
     # one run: ADSH's own time is the investigation less the sandbox producing telemetry
     assert 0 < result["sandbox_telemetry_ms"] < result["adsh_ms"]
     assert result["adsh_own_ms"] == pytest.approx(
         result["adsh_ms"] - result["sandbox_telemetry_ms"], abs=0.02
     )
+
+
+def test_loop_steady_counts_the_full_collections_it_paid_for(tmp_path: Path) -> None:
+    result = run_bench("loop", "--runs", "2", "--steady", out=tmp_path / "loop.json")
+    assert result["steady"] is True and result["full_collections"] >= 0
+    pauses = result["full_collection_ms"]
+    assert pauses is None if result["full_collections"] == 0 else pauses["max"] > 0
+    assert result["adsh"]["min"] <= result["adsh"]["mean"] <= result["adsh"]["max"]
 
 
 def test_loop_profile_names_where_the_time_goes(tmp_path: Path) -> None:
