@@ -34,6 +34,7 @@ from api.routes import (
 )
 from api.settings import ApiSettings
 from api.targets import SandboxTargets
+from graphs.process_heap import freeze_startup_heap
 from graphs.runner import IncidentRunner, open_runner
 
 CONSOLE = Path(__file__).parent / "console"
@@ -80,6 +81,7 @@ def _open(settings: ApiSettings, tokens: TokenStore, stack: ExitStack) -> AppSta
     db = open_api_database(settings.api_db_path, runner.stores.database)
     stack.callback(db.close)
     service = _service(settings, runner, targets, stack)
+    freeze_startup_heap()  # a server: its full collections skip what it built to start
     return AppState(
         settings=settings,
         tokens=tokens,

@@ -22,6 +22,7 @@ from api.fleet.worker import FleetWorker, WorkerConfig
 from api.prometheus_targets import PrometheusTargets
 from api.settings import ApiSettings
 from api.targets import SandboxTargets
+from graphs.process_heap import freeze_startup_heap
 from graphs.runner import open_runner
 
 log = logging.getLogger("adsh.fleet")
@@ -46,6 +47,7 @@ def worker(
     stop = threading.Event()
     _stop_on_signals(stop)
     failed = threading.Event()
+    freeze_startup_heap()  # before the threads: each opens its runner and serves for long
     threads = [
         threading.Thread(target=_serve_one, args=(settings, i, stop, failed), name=f"worker-{i}")
         for i in range(concurrency)

@@ -21,6 +21,7 @@ from api.prometheus_settings import PrometheusSettings
 from api.prometheus_targets import PrometheusTargets
 from graphs.errors import IncidentNotFound
 from graphs.lifecycle import is_terminal
+from graphs.process_heap import freeze_startup_heap
 from graphs.runner import IncidentRunner
 from graphs.settings import Settings
 from graphs.state import Trigger
@@ -225,6 +226,7 @@ def watch(
         if isinstance(system, SandboxWatch) and opener is not None:
             system.paused = opener.any_open
         watcher = new_watcher(notifier, store.sensitivity, opener)
+        freeze_startup_heap()
         run_loop(watcher, lambda: system.report(store), interval, max_iterations, stop)
 
 

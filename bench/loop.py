@@ -22,6 +22,7 @@ import sandbox.environment
 from api.targets import SandboxTargets
 from graphs.checkpointer import DURABILITY, sqlite_checkpointer
 from graphs.lifecycle import is_terminal
+from graphs.process_heap import freeze_startup_heap
 from graphs.runner import open_runner
 from graphs.settings import Settings
 from graphs.state import Trigger
@@ -146,25 +147,30 @@ def timed_sandbox_telemetry() -> Iterator[list[float]]:
 @contextmanager
 def adsh_runs(
     folder: Path, memory: bool, steady: bool = False
-) -> Iterator[Callable[[int], tuple[float, float]]]:
+) -> Iterator[Callable[[int], tuple[float, float, list[float]]]]:
     """A function timing one investigation of the default scenario with a given seed:
-    (ms of runner.start, ms of it producing sandbox telemetry); the sandbox's preparation
-    before it is not timed."""
+    (ms of runner.start, ms of it producing sandbox telemetry, ms of each full collection
+    during it); the sandbox's preparation before it is not timed."""
     settings = Settings(data_dir=folder / "adsh", memory=memory)
     targets = SandboxTargets(settings.sandbox_dir)
-    with open_runner(settings, targets) as runner, timed_sandbox_telemetry() as spent:
+    with (
+        open_runner(settings, targets) as runner,
+        timed_sandbox_telemetry() as spent,
+        full_collections() as pauses,
+    ):
+        freeze_startup_heap()  # as the API server, worker and eval runs do
 
-        def run(seed: int) -> tuple[float, float]:
+        def run(seed: int) -> tuple[float, float, list[float]]:
             incident = runner.new_id(Trigger(scenario=DEFAULT_SCENARIO, seed=seed))
             target = targets.prepare(incident, DEFAULT_SCENARIO, seed)
             spent.clear()
             _collect(steady)
-            began = time.perf_counter()
+            before, began = len(pauses), time.perf_counter()
             state = runner.start(incident, target, "bench")
             took = (time.perf_counter() - began) * 1000
             if not is_terminal(state.status):
                 raise RuntimeError(f"{incident} stopped at {state.status}, expected a final status")
-            return took, sum(spent) * 1000
+            return took, sum(spent) * 1000, [p * 1000 for p in pauses[before:]]
 
         yield run
 
@@ -177,7 +183,7 @@ class Samples:
     telemetry: list[float] = field(default_factory=list)  # the sandbox's share of adsh
     bare: list[float] = field(default_factory=list)  # the loop's durability (DURABILITY)
     bare_async: list[float] = field(default_factory=list)  # LangGraph's default, "async"
-    full_collections: list[float] = field(default_factory=list)  # their pauses, all runs
+    full_collections: list[float] = field(default_factory=list)  # pauses in adsh runs
 
 
 def time_both(runs: int, folder: Path, memory: bool, steady: bool = False) -> Samples:
@@ -185,17 +191,14 @@ def time_both(runs: int, folder: Path, memory: bool, steady: bool = False) -> Sa
     default in turn, so all see the machine alike; the first of each warms imports and
     caches and is dropped."""
     samples = Samples()
-    with (
-        adsh_runs(folder, memory, steady) as investigate,
-        bare_runs(folder, steady) as bare_run,
-        full_collections() as samples.full_collections,
-    ):
+    with adsh_runs(folder, memory, steady) as investigate, bare_runs(folder, steady) as bare_run:
         for n in range(runs + 1):
-            took, world = investigate(n + 1)
+            took, world, paused = investigate(n + 1)
             alone, alone_async = bare_run(DURABILITY), bare_run("async")
             if n:
                 samples.adsh.append(took)
                 samples.telemetry.append(world)
+                samples.full_collections += paused
                 samples.bare.append(alone)
                 samples.bare_async.append(alone_async)
     return samples
@@ -203,7 +206,8 @@ def time_both(runs: int, folder: Path, memory: bool, steady: bool = False) -> Sa
 
 def measure(runs: int, memory: bool = False, steady: bool = False) -> dict[str, Any]:
     """Both graphs in one process, interleaved in one temporary data dir; `steady`: no
-    collection forced before each run, as in a long-running process."""
+    collection forced before any run, as in a long-running process (a full collection then
+    lands in whichever run triggers it, bare ones included)."""
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -219,7 +223,7 @@ def measure(runs: int, memory: bool = False, steady: bool = False) -> dict[str, 
                "own_ratio": round(own_ms / bare_ms, 2),
                "bare_async_ms": round(bare_async_ms, 2),
                "ratio_vs_async": round(adsh_ms / bare_async_ms, 2)}  # fmt: skip
-    pauses = [p * 1000 for p in s.full_collections] if steady else []  # else only forced ones
+    pauses = s.full_collections  # inside the timed ADSH runs
     return {"benchmark": "loop", "runs": runs, "scenario": DEFAULT_SCENARIO, "memory": memory,
             "bare_nodes": BARE_NODES, "durability": DURABILITY, "steady": steady, **medians,
             "adsh": _summary(s.adsh), "adsh_own": _summary(own), "bare": _summary(s.bare),

@@ -10,6 +10,7 @@ from api.targets import SandboxTargets
 from evals.cases import EvalCase
 from evals.scoring import CaseResult, score_case
 from graphs.lifecycle import Status
+from graphs.process_heap import freeze_startup_heap
 from graphs.runner import IncidentRunner, open_runner
 from graphs.settings import Settings
 from graphs.state import IncidentState, Trigger
@@ -45,6 +46,7 @@ class SuiteRun:
             self._runners[without] = self._stack.enter_context(
                 open_runner(self.settings, self.targets, catalog=catalog)
             )
+            freeze_startup_heap()  # a suite runs hundreds of investigations in this process
         return self._runners[without]
 
     def run(self, case: EvalCase) -> CaseResult:

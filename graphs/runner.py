@@ -4,13 +4,11 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -303,25 +301,10 @@ def open_runner(
     try:
         with open_checkpointer(settings, stores.database) as saver:
             notify = notifier or default_notifier(settings)
-            runner = IncidentRunner(saver, stores, settings, targets, notify, catalog, memory, llm)
-            freeze_startup_heap()
-            yield runner
+            yield IncidentRunner(saver, stores, settings, targets, notify, catalog, memory, llm)
     finally:
         stores.close()
         memory.close()
-
-
-@cache
-def freeze_startup_heap() -> None:
-    """Leave what the process built to start (modules, validators, the compiled graph) out
-    of every later garbage collection, once per process.
-
-    A full collection walks all of it (~130 ms here), and a long-running process (API
-    server, worker, eval run) triggers one every ~20 investigations; frozen, it takes ~2 ms.
-    Garbage is collected first, so only live objects are frozen.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def gateway_from_settings(settings: Settings) -> LLMGateway | None:
