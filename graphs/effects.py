@@ -178,19 +178,12 @@ class EffectStore(SqliteStore):
         except ValueError as exc:
             raise EffectStoreLocked(f"cannot decrypt recorded effects: {exc}") from exc
 
-    def kind_at(self, thread_id: str, seq: int) -> str | None:
-        """The kind of the effect recorded at this position, if any (nothing is decoded)."""
+    def recorded_at(self, thread_id: str, seq: int) -> tuple[str, dict[str, Any]] | None:
+        """(kind, request) of the effect recorded at this position, if any; no result read."""
         row = self.db.fetchone(
-            "SELECT kind FROM effects WHERE thread_id=? AND seq=?", (thread_id, seq)
+            "SELECT kind, request FROM effects WHERE thread_id=? AND seq=?", (thread_id, seq)
         )
-        return str(row[0]) if row else None
-
-    def request_at(self, thread_id: str, seq: int) -> dict[str, Any] | None:
-        """The request of the effect recorded at this position, if any (no result decoded)."""
-        row = self.db.fetchone(
-            "SELECT request FROM effects WHERE thread_id=? AND seq=?", (thread_id, seq)
-        )
-        return dict(json.loads(row[0])) if row else None
+        return (str(row[0]), dict(json.loads(row[1]))) if row else None
 
     def last_seq(self, thread_id: str) -> int | None:
         """The highest position recorded for the thread (None: nothing recorded)."""
@@ -348,17 +341,16 @@ class EffectSession:
         self.calls.append((kind, body_hash))
         return result
 
+    def recorded(self) -> tuple[str, dict[str, Any]] | None:
+        """(kind, request) recorded at the next call's position (None: nothing there)."""
+        if not self._recorded_ahead():
+            return None
+        return self.store.recorded_at(self.thread_id, self.seq)
+
     def recorded_kind(self) -> str | None:
         """The kind recorded at the next call's position (None: nothing recorded there)."""
-        if not self._recorded_ahead():
-            return None
-        return self.store.kind_at(self.thread_id, self.seq)
-
-    def recorded_request(self) -> dict[str, Any] | None:
-        """The request recorded at the next call's position (None: nothing recorded there)."""
-        if not self._recorded_ahead():
-            return None
-        return self.store.request_at(self.thread_id, self.seq)
+        recorded = self.recorded()
+        return recorded[0] if recorded else None
 
     def flush(self) -> None:
         """Store the reads not stored yet (the graph wrapper calls this as the node ends)."""

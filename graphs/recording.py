@@ -53,7 +53,7 @@ class RecordedSource:
         """Recorded with `detail_from` when given. Runs recorded before it existed read the
         whole window's detail here, and replay from that record."""
         request: dict[str, int] = {"start": start, "end": end}
-        if detail_from is not None and _keeps_detail_from(self.session.recorded_request()):
+        if detail_from is not None and _keeps_detail_from(self.session.recorded()):
             request["detail_from"] = detail_from
         return self.session.call(
             "telemetry.window",
@@ -85,9 +85,13 @@ class RecordedSource:
         )
 
 
-def _keeps_detail_from(recorded: dict[str, Any] | None) -> bool:
-    """Nothing recorded here yet, or a record made since windows take `detail_from`."""
-    return recorded is None or "detail_from" in recorded
+def _keeps_detail_from(recorded: tuple[str, dict[str, Any]] | None) -> bool:
+    """Not a window recorded before windows took `detail_from` (nothing recorded here yet,
+    one recorded since, or a record of another kind: a divergence either way)."""
+    if recorded is None:
+        return True
+    kind, request = recorded
+    return kind != "telemetry.window" or "detail_from" in request
 
 
 class RecordedClock:

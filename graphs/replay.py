@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command, StateSnapshot
 
-from graphs.checkpointer import strict_serializer
+from graphs.checkpointer import DURABILITY, strict_serializer
 from graphs.context import LoopContext
 from graphs.effects import EffectDivergence
 from graphs.incident import builder
@@ -128,7 +128,7 @@ def _drive(
     payload: Any = None
     thread = _config(config["configurable"]["thread_id"])
     while True:
-        app.invoke(payload, config, context=context, durability="sync")
+        app.invoke(payload, config, context=context, durability=DURABILITY)
         waiting = any(task.interrupts for task in app.get_state(thread).tasks)
         if not waiting or not decisions:
             return

@@ -105,4 +105,4 @@ def _extended(times: np.ndarray, clock: int) -> np.ndarray:
     last = int(times[-1])
     end = min(clock, last + (len(times) + 1) * TICK_SECONDS)
     later = np.arange(last + TICK_SECONDS, end, TICK_SECONDS, dtype=times.dtype)
-    return np.concatenate([times, later]) if len(later) else times
+    return np.concatenate([times, later]) if len(later) else times.copy()  # kept read-only

@@ -74,19 +74,25 @@ def test_a_first_run_asks_the_store_once_and_a_re_run_finds_every_record(
     store: EffectStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lookups: list[int] = []
-    original = EffectStore.get
+    original, original_last = EffectStore.get, EffectStore.last_seq
+    asked: list[str] = []
 
     def counting(self: EffectStore, thread_id: str, seq: int) -> object:
         lookups.append(seq)
         return original(self, thread_id, seq)
 
+    def last(self: EffectStore, thread_id: str) -> int | None:
+        asked.append(thread_id)
+        return original_last(self, thread_id)
+
     monkeypatch.setattr(EffectStore, "get", counting)
+    monkeypatch.setattr(EffectStore, "last_seq", last)
     first = EffectSession(store, "inc-1", "detect", 0, "live")
     first.call("clock.now", {}, lambda: 1_000, int)
     assert first.recorded_kind() is None
     first.call("telemetry.step", {}, lambda: 60, int)
     first.flush()
-    assert lookups == []  # nothing at or after position 0 when the node started
+    assert lookups == [] and asked == ["inc-1"]  # once: nothing at or after position 0
     rerun = EffectSession(store, "inc-1", "detect", 0, "live")
     assert rerun.recorded_kind() == "clock.now"
     assert rerun.call("clock.now", {}, lambda: 2_000, int) == 1_000

@@ -49,6 +49,15 @@ def test_effects_round_trip_encrypted(where: Path | Database) -> None:
         EffectStore(where).get("inc-1", 0)
 
 
+def test_the_last_position_and_what_is_recorded_there(where: Path | Database) -> None:
+    store = EffectStore(where)
+    assert store.last_seq("inc-1") is None and store.recorded_at("inc-1", 0) is None
+    store.put(_record("inc-1", 0, b"a"), _record("inc-1", 3, b"b"), _record("inc-2", 7, b"c"))
+    assert store.last_seq("inc-1") == 3 and store.last_seq("inc-2") == 7
+    assert store.recorded_at("inc-1", 3) == ("metrics", {"q": 3})
+    assert store.recorded_at("inc-1", 1) is None
+
+
 def test_pruning_a_thread_keeps_blobs_a_fork_still_uses(where: Path | Database) -> None:
     store = EffectStore(where)
     store.put(_record("inc-1", 0, b"shared"))

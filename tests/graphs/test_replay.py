@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 import graphs.incident
 from agents.planner import plan_remediation
 from api.targets import SandboxTargets
-from graphs.effects import EffectSession, canonical, digest
+from graphs.effects import EffectRecord, EffectSession, canonical, digest
 from graphs.lifecycle import Status
 from graphs.replay import CheckpointNotFound, original_history, replay
 from graphs.runner import IncidentRunner
@@ -16,6 +17,7 @@ from graphs.settings import Settings
 from memory.action_log import ActionLog
 from memory.runbooks import load_catalog
 from tests.graphs.conftest import WRONG_FIRST, Start, make_runner, sandbox_of, start_incident
+from tools.telemetry import TelemetryWindow
 
 
 def _world(settings: Settings, run: IncidentRunner, incident_id: str) -> tuple[int, int, int]:
@@ -133,24 +135,29 @@ def test_a_run_recorded_before_optional_reads_still_replays(
 
 
 def test_a_run_recorded_before_detail_from_still_replays(
-    start: Start, runner: IncidentRunner
+    start: Start, runner: IncidentRunner, settings: Settings
 ) -> None:
     """Earlier versions read the incident window's logs and spans from its start."""
     state = start("memory-leak-catalog", 1)
-    db = runner.stores.effects.db
-    rows = db.fetchall(
+    store = runner.stores.effects
+    rows = store.db.fetchall(
         "SELECT seq, request FROM effects WHERE thread_id=? AND kind='telemetry.window'",
         (state.id,),
     )
     narrowed = [(seq, json.loads(r)) for seq, r in rows if "detail_from" in json.loads(r)]
     assert len(narrowed) == 1  # diagnose's window; the baseline's detail window has none
     seq, request = narrowed[0]
+    since = store.get(state.id, seq)
     del request["detail_from"]
-    body = {"kind": "telemetry.window", "request": request}
-    db.execute(
-        "UPDATE effects SET request=?, request_hash=? WHERE thread_id=? AND seq=?",
-        (canonical(request), digest(canonical(body)), state.id, seq),
-    )
+    whole = sandbox_of(settings, state).telemetry(request["start"], request["end"])
+    assert since is not None and len(whole.logs) > len(json.loads(since.result_json)["logs"])
+    kind_and_request = {"kind": "telemetry.window", "request": request}
+    store.db.execute("DELETE FROM effects WHERE thread_id=? AND seq=?", (state.id, seq))
+    store.put(
+        EffectRecord(state.id, seq, "diagnose", "telemetry.window", request,
+                     digest(canonical(kind_and_request)),
+                     TypeAdapter(TelemetryWindow).dump_json(whole))
+    )  # fmt: skip
     report = replay(runner, state.id)  # its checkpoints' provenance still names the new form
     assert report.divergence is None, report.divergence
     assert report.final_status == "COMPLETED"

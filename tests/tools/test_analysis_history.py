@@ -204,6 +204,20 @@ def test_history_no_baseline_reads_does_not_tell_kept_baselines_apart() -> None:
     assert np.array_equal(seasonal_baseline(unread[0], window[0], 60).expected, again[0].expected)
 
 
+def test_a_change_to_any_sample_a_baseline_reads_computes_it_again() -> None:
+    rng = np.random.default_rng(5)
+    history, window = rng.normal(size=(2, 1560)), rng.normal(size=(2, 30))
+    first = seasonal_baselines(history, window, 60)
+    for a, b in used_samples(1560, 30, 60):
+        for index in (a, b - 1):
+            changed = history.copy()
+            changed[1, index] += 7.0
+            again = seasonal_baselines(changed, window, 60)
+            assert again[1] is not first[1]
+            fresh = seasonal_baseline(changed[1], window[1], 60)
+            assert np.array_equal(again[1].expected, fresh.expected)
+
+
 def test_a_source_without_the_day_before_gives_a_rolling_baseline_not_an_error() -> None:
     source, history, window = _young_case()
     baseline = read_history(source, history, window)

@@ -74,7 +74,8 @@ def seasonal_baselines(history: np.ndarray, window: np.ndarray, step: int) -> li
     A pure function of its inputs, so the last few results are kept (read-only) and handed
     out again for the same numbers.
     """
-    key = (step, history.shape, window.shape, _read(history, window, step), window.tobytes())
+    read = _read_samples_key(history, window, step)
+    key = (step, history.shape, window.shape, read, window.tobytes())
     found = _kept.get(key)
     if found is None:
         found = _kept[key] = _computed(history, window, step)
@@ -86,7 +87,7 @@ def seasonal_baselines(history: np.ndarray, window: np.ndarray, step: int) -> li
     return list(found)
 
 
-def _read(history: np.ndarray, window: np.ndarray, step: int) -> bytes:
+def _read_samples_key(history: np.ndarray, window: np.ndarray, step: int) -> bytes:
     """The history samples a baseline reads, as bytes: a key ~6x shorter to hash and compare
     than the whole history, most of which is NaN, never read."""
     used = used_samples(history.shape[1], window.shape[1], step)
