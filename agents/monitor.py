@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.models import Diagnosis, Verification
 from memory.models import MemoryMatch
 from tools.analysis.anomaly import detect_anomalies
-from tools.analysis.features import extract_features
+from tools.analysis.features import detail_since, extract_features
 from tools.analysis.history import read_history
 from tools.analysis.models import UNKNOWN_FAULT, Anomaly, Evidence, Hypothesis
 from tools.analysis.rca import rank_root_causes
@@ -78,9 +78,8 @@ def diagnose(
     history_end: int | None = None,
 ) -> Diagnosis:
     """Ranked root-cause hypotheses with evidence; similar past incidents when recall is given."""
-    # logs and spans are compared from the first onset on (extract_features): none before
-    since = min((a.onset for a in anomalies), default=start)
-    window = source.window(start, end, detail_from=since)
+    # no logs or spans before the first onset: extract_features does not look at them
+    window = source.window(start, end, detail_from=detail_since(anomalies, start))
     history = _history_with_detail(source, (history_start, history_end or start), (start, end))
     topology = source.topology()
     causes = rank_root_causes(window, history, topology, anomalies)

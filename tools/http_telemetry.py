@@ -31,15 +31,17 @@ class HttpDetailSource:
     def topology(self) -> ServiceGraph:
         return ServiceGraph.model_validate(self._get("/v1/topology", {}))
 
-    def detail(self, start: int, end: int) -> TelemetryWindow:
+    def detail(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
+        """Events of [start, end); logs and spans only from `detail_from` on, when given."""
         window = {"start": start, "end": end}
+        recent = window if detail_from is None else {"start": max(start, detail_from), "end": end}
         return TelemetryWindow(
             start=start,
             end=end,
             step=1,
             metrics=[],
-            logs=_LOGS.validate_python(self._get("/v1/logs", window)),
-            spans=_SPANS.validate_python(self._get("/v1/spans", window)),
+            logs=_LOGS.validate_python(self._get("/v1/logs", recent)),
+            spans=_SPANS.validate_python(self._get("/v1/spans", recent)),
             events=_EVENTS.validate_python(self._get("/v1/events", window)),
         )
 

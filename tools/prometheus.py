@@ -15,6 +15,7 @@ from tools.telemetry import (
     ServiceGraph,
     TelemetryUnavailable,
     TelemetryWindow,
+    logs_and_spans_since,
 )
 
 MAX_POINTS = 11_000  # Prometheus refuses a range query with more points per series
@@ -25,7 +26,9 @@ class DetailSource(Protocol):
 
     def topology(self) -> ServiceGraph: ...
 
-    def detail(self, start: int, end: int) -> TelemetryWindow: ...
+    def detail(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
+        """Change events in [start, end); logs and spans in [detail_from or start, end)."""
+        ...
 
 
 class PrometheusSource:
@@ -87,15 +90,9 @@ class PrometheusSource:
         metrics = self.metrics(start, end)
         if self.detail is None:
             return metrics
-        extra = self.detail.detail(start, end)
-        since = start if detail_from is None else detail_from
-        return metrics.model_copy(
-            update={
-                "logs": [r for r in extra.logs if r.ts >= since],
-                "spans": [s for s in extra.spans if s.start_ms >= since * 1000],
-                "events": extra.events,
-            }
-        )
+        extra = self.detail.detail(start, end, detail_from)
+        logs, spans = logs_and_spans_since(extra, start if detail_from is None else detail_from)
+        return metrics.model_copy(update={"logs": logs, "spans": spans, "events": extra.events})
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:
         if end < start:

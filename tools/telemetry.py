@@ -145,6 +145,12 @@ class TelemetryWindow(_Frozen):
         return None
 
 
+def logs_and_spans_since(window: TelemetryWindow, since: int) -> tuple[list[LogRecord], list[Span]]:
+    """The window's log lines and spans from `since` (epoch seconds) on."""
+    logs = [r for r in window.logs if r.ts >= since]
+    return logs, [s for s in window.spans if s.start_ms >= since * 1000]
+
+
 class TelemetrySource(Protocol):
     """Read-only access to a system's telemetry: the only way the Monitor sees a system."""
 
@@ -162,7 +168,9 @@ class TelemetrySource(Protocol):
 
     def window(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
         """Metrics and change events in [start, end); logs and spans in [detail_from, end)
-        (None: from start), so a reader that looks at the end alone fetches no more."""
+        (None: from start; a tick-aligned time, as anomaly onsets are), so a reader that
+        looks at the end alone fetches no more. A source may keep logs and spans for less
+        (the sandbox: the last 2 hours of a longer window)."""
         ...
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:

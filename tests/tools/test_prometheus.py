@@ -71,7 +71,7 @@ class Topology:
             services=["web", "api", "db", "other"], calls=[("web", "api"), ("api", "db")]
         )
 
-    def detail(self, start: int, end: int) -> TelemetryWindow:
+    def detail(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
         return TelemetryWindow(start=start, end=end, step=1, metrics=[])
 
 
@@ -88,7 +88,7 @@ def test_an_alerted_service_is_examined_with_everything_it_calls() -> None:
 
 
 class Detail(Topology):
-    def detail(self, start: int, end: int) -> TelemetryWindow:
+    def detail(self, start: int, end: int, detail_from: int | None = None) -> TelemetryWindow:
         return TelemetryWindow(
             start=start,
             end=end,

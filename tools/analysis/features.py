@@ -11,7 +11,13 @@ from tools.analysis.anomaly import Deviation, deviations
 from tools.analysis.logs import LogShift, log_shifts
 from tools.analysis.models import Anomaly
 from tools.analysis.traces import TraceSummary, summarise
-from tools.telemetry import ChangeEvent, Metric, ServiceGraph, TelemetryWindow
+from tools.telemetry import (
+    ChangeEvent,
+    Metric,
+    ServiceGraph,
+    TelemetryWindow,
+    logs_and_spans_since,
+)
 
 RECENT = 5  # samples that describe "now"
 CHANGE_LEAD_SECONDS = 15 * 60  # a change this long before an onset may have caused it
@@ -112,14 +118,17 @@ def extract_features(
     for event in window.events:
         if event.service in services:
             services[event.service].changes.append(event)
-    # Logs and spans are compared from the first onset on, where the incident lives.
-    since = min((a.onset for a in anomalies), default=window.start)
     names = list(topology.services)
-    logs = [r for r in window.logs if r.ts >= since]
+    logs, spans = logs_and_spans_since(window, detail_since(anomalies, window.start))
     _attach_logs(services, log_shifts(logs, history.logs, names))
-    spans = [s for s in window.spans if s.start_ms >= since * 1000]
     _attach_traces(services, summarise(spans, names), summarise(history.spans, names))
     return IncidentFeatures(topology, services, window.start)
+
+
+def detail_since(anomalies: list[Anomaly], start: int) -> int:
+    """Where logs and spans are compared from: the first onset, where the incident lives
+    (the window's start when nothing is anomalous)."""
+    return min((a.onset for a in anomalies), default=start)
 
 
 def changes_before(features: ServiceFeatures, kind: str) -> list[ChangeEvent]:
