@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,10 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import zstandard
 from Crypto.Cipher import AES
 from pydantic import BaseModel, TypeAdapter
 
+from graphs.effect_compression import compress, decompress
 from memory.database import Database
 from memory.sqlite_store import SqliteStore
 
@@ -159,7 +158,7 @@ class EffectStore(SqliteStore):
 
     def _seal(self, body: bytes) -> bytes:
         """Compress, then encrypt (AES-EAX) when the store has a key."""
-        packed = _ZSTD.compressor().compress(body)
+        packed = compress(body)
         if self._key is None:
             return packed
         cipher = AES.new(self._key, AES.MODE_EAX)
@@ -168,13 +167,13 @@ class EffectStore(SqliteStore):
 
     def _open(self, sealed: bytes) -> bytes:
         if not sealed.startswith(b"AES1"):
-            return _unpack(sealed)
+            return decompress(sealed)
         if self._key is None:
             raise EffectStoreLocked("recorded effects are encrypted: set ADSH_CHECKPOINT_KEY")
         nonce, tag, ciphertext = sealed[4:20], sealed[20:36], sealed[36:]
         cipher = AES.new(self._key, AES.MODE_EAX, nonce=nonce)
         try:
-            return _unpack(cipher.decrypt_and_verify(ciphertext, tag))
+            return decompress(cipher.decrypt_and_verify(ciphertext, tag))
         except ValueError as exc:
             raise EffectStoreLocked(f"cannot decrypt recorded effects: {exc}") from exc
 
@@ -203,32 +202,6 @@ class EffectStore(SqliteStore):
                 " ON CONFLICT DO NOTHING",
                 (target, source, below_seq),
             )
-
-
-class _Zstd(threading.local):
-    """Zstandard level 1 (3x faster than zlib level 1 on telemetry windows, and smaller);
-    one (de)compressor per thread, as the library asks."""
-
-    def compressor(self) -> zstandard.ZstdCompressor:
-        if not hasattr(self, "_compressor"):
-            self._compressor = zstandard.ZstdCompressor(level=1)
-        return self._compressor
-
-    def decompressor(self) -> zstandard.ZstdDecompressor:
-        if not hasattr(self, "_decompressor"):
-            self._decompressor = zstandard.ZstdDecompressor()
-        return self._decompressor
-
-
-_ZSTD = _Zstd()
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-
-
-def _unpack(packed: bytes) -> bytes:
-    """Decompress a blob: Zstandard, or zlib as recordings made before it were."""
-    if packed.startswith(_ZSTD_MAGIC):
-        return _ZSTD.decompressor().decompress(packed)
-    return zlib.decompress(packed)
 
 
 class _Encodings:
