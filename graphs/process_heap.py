@@ -14,8 +14,8 @@ def freeze_startup_heap() -> None:
     out of every later garbage collection; once per process, from its long-running entry
     points (API server, worker, watch, eval run), not from short commands.
 
-    A full collection walks all of it (~130 ms here), and a process that runs
-    investigations one after another triggers one every ~20 of them; frozen, it takes
+    A full collection walks all of it (~140 ms here), and a process that runs
+    investigations one after another triggers one every dozen or so; frozen, it takes
     ~2 ms. Garbage is collected first, so only live objects are frozen (those live for the
     whole process anyway).
     """
