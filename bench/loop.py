@@ -13,19 +13,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, Durability, interrupt
 
 import sandbox.environment
 from api.targets import SandboxTargets
+from bench.timed_calls import Place, timed_calls
 from graphs.checkpointer import DURABILITY, sqlite_checkpointer
 from graphs.lifecycle import is_terminal
 from graphs.process_heap import freeze_startup_heap
 from graphs.runner import open_runner
 from graphs.settings import Settings
 from graphs.state import Trigger
+from sandbox.adapters import SandboxActionAdapter, SandboxClock, SandboxTelemetrySource
 from sandbox.scenarios import DEFAULT_SCENARIO
 
 # detect, diagnose, plan, review, notify, execute, verify, learn: the no-approval path
@@ -109,68 +111,64 @@ def bare_runs(folder: Path, steady: bool = False) -> Iterator[Callable[[Durabili
         yield run
 
 
-SANDBOX_READS = ("build_window", "metrics_window")
-"""How sandbox.environment produces telemetry windows (with logs and spans, metrics alone)."""
+SANDBOX_TELEMETRY: list[Place] = [
+    (sandbox.environment, "build_window"),  # a window with logs and spans
+    (sandbox.environment, "metrics_window"),  # metrics alone
+]
+"""How the sandbox produces telemetry windows (its simulation)."""
+
+SANDBOX: list[Place] = [
+    (SandboxTargets, "__call__"),  # loads the incident's environment
+    *((SandboxTelemetrySource, name) for name in ("topology", "now", "step", "window", "metrics")),
+    (SandboxActionAdapter, "supported_actions"),
+    (SandboxActionAdapter, "perform"),  # acts, then saves the environment
+    (SandboxClock, "now"),
+    (SandboxClock, "sleep"),  # advances the clock, then saves the environment
+]
+"""Everything behind the Target an investigation gets: the simulated system stands in for
+Prometheus, a tracing backend and the platform the actions change, so its time is the
+world's, not ADSH's, and the benchmark reports it apart."""
 
 
-@contextmanager
-def timed_sandbox_telemetry() -> Iterator[list[float]]:
-    """Seconds spent producing sandbox telemetry windows, appended per window built.
+class Investigation(NamedTuple):
+    """One timed investigation, ms: in all, in the sandbox, in producing telemetry
+    windows (part of the sandbox's), and each full collection during it."""
 
-    The sandbox stands in for Prometheus and a tracing backend: its time is the world's,
-    not ADSH's, so the benchmark reports it apart from the rest of an investigation.
-    """
-    spent: list[float] = []
-    originals: dict[str, Callable[..., Any]] = {
-        name: getattr(sandbox.environment, name) for name in SANDBOX_READS
-    }
-
-    def timed(original: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            began = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent.append(time.perf_counter() - began)
-
-        return run
-
-    for name, original in originals.items():
-        setattr(sandbox.environment, name, timed(original))
-    try:
-        yield spent
-    finally:
-        for name, original in originals.items():
-            setattr(sandbox.environment, name, original)
+    took: float
+    sandbox: float
+    telemetry: float
+    full_collections: list[float]
 
 
 @contextmanager
 def adsh_runs(
     folder: Path, memory: bool, steady: bool = False
-) -> Iterator[Callable[[int], tuple[float, float, list[float]]]]:
-    """A function timing one investigation of the default scenario with a given seed:
-    (ms of runner.start, ms of it producing sandbox telemetry, ms of each full collection
-    during it); the sandbox's preparation before it is not timed."""
+) -> Iterator[Callable[[int], Investigation]]:
+    """A function timing one investigation (runner.start) of the default scenario with a
+    given seed; the sandbox's preparation before it is not timed."""
     settings = Settings(data_dir=folder / "adsh", memory=memory)
     targets = SandboxTargets(settings.sandbox_dir)
     with (
         open_runner(settings, targets) as runner,
-        timed_sandbox_telemetry() as spent,
+        timed_calls(SANDBOX) as world,
+        timed_calls(SANDBOX_TELEMETRY) as windows,
         full_collections() as pauses,
     ):
         freeze_startup_heap()  # as the API server, worker and eval runs do
 
-        def run(seed: int) -> tuple[float, float, list[float]]:
+        def run(seed: int) -> Investigation:
             incident = runner.new_id(Trigger(scenario=DEFAULT_SCENARIO, seed=seed))
             target = targets.prepare(incident, DEFAULT_SCENARIO, seed)
-            spent.clear()
+            world.clear()
+            windows.clear()
             _collect(steady)
             before, began = len(pauses), time.perf_counter()
             state = runner.start(incident, target, "bench")
             took = (time.perf_counter() - began) * 1000
             if not is_terminal(state.status):
                 raise RuntimeError(f"{incident} stopped at {state.status}, expected a final status")
-            return took, sum(spent) * 1000, [p * 1000 for p in pauses[before:]]
+            return Investigation(took, sum(world) * 1000, sum(windows) * 1000,
+                                 [p * 1000 for p in pauses[before:]])  # fmt: skip
 
         yield run
 
@@ -180,7 +178,8 @@ class Samples:
     """ms per run of each kind, in the order they ran."""
 
     adsh: list[float] = field(default_factory=list)
-    telemetry: list[float] = field(default_factory=list)  # the sandbox's share of adsh
+    sandbox: list[float] = field(default_factory=list)  # the sandbox's share of adsh
+    telemetry: list[float] = field(default_factory=list)  # its telemetry windows' share
     bare: list[float] = field(default_factory=list)  # the loop's durability (DURABILITY)
     bare_async: list[float] = field(default_factory=list)  # LangGraph's default, "async"
     full_collections: list[float] = field(default_factory=list)  # pauses in adsh runs
@@ -193,12 +192,13 @@ def time_both(runs: int, folder: Path, memory: bool, steady: bool = False) -> Sa
     samples = Samples()
     with adsh_runs(folder, memory, steady) as investigate, bare_runs(folder, steady) as bare_run:
         for n in range(runs + 1):
-            took, world, paused = investigate(n + 1)
+            run = investigate(n + 1)
             alone, alone_async = bare_run(DURABILITY), bare_run("async")
             if n:
-                samples.adsh.append(took)
-                samples.telemetry.append(world)
-                samples.full_collections += paused
+                samples.adsh.append(run.took)
+                samples.sandbox.append(run.sandbox)
+                samples.telemetry.append(run.telemetry)
+                samples.full_collections += run.full_collections
                 samples.bare.append(alone)
                 samples.bare_async.append(alone_async)
     return samples
@@ -213,11 +213,12 @@ def measure(runs: int, memory: bool = False, steady: bool = False) -> dict[str, 
     with tempfile.TemporaryDirectory() as tmp:
         print(f"loop: {runs} ADSH investigations and 2 x {runs} bare runs ...", file=sys.stderr)
         s = time_both(runs, Path(tmp), memory, steady)
-    own = [total - world for total, world in zip(s.adsh, s.telemetry, strict=True)]
+    own = [total - world for total, world in zip(s.adsh, s.sandbox, strict=True)]
     adsh_ms, bare_ms, own_ms = (statistics.median(x) for x in (s.adsh, s.bare, own))
     bare_async_ms = statistics.median(s.bare_async)
     medians = {"adsh_ms": round(adsh_ms, 2), "bare_ms": round(bare_ms, 2),
                "ratio": round(adsh_ms / bare_ms, 2),
+               "sandbox_ms": round(statistics.median(s.sandbox), 2),
                "sandbox_telemetry_ms": round(statistics.median(s.telemetry), 2),
                "adsh_own_ms": round(own_ms, 2),
                "own_ratio": round(own_ms / bare_ms, 2),
