@@ -80,24 +80,42 @@ def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
 
     A miss simulates on for as many ticks again, up to the state's clock: the window right
     after a baseline (detection reads both) is then a slice as well, and so is a later,
-    longer read of the same stretch (verification's baseline a period back).
+    longer read of the same stretch (verification's baseline a period back). A miss far
+    before the clock also simulates as many ticks up to the clock, in the same batch: a
+    stretch of history (a day ago) is read to compare the recent past with it.
     """
     if len(times) == 0:
         return simulate(state, topology, times)
-    first, last, shape = int(times[0]), int(times[-1]), topology.key
+    first, last = int(times[0]), int(times[-1])
+    kept = _find(state, topology, first, last)
+    if kept is not None:
+        offset = (first - kept.first) // TICK_SECONDS
+        return _sliced(kept.frame, slice(offset, offset + len(times)))
+    simulated = _extended(times, state.clock)
+    recent = _recent(state, topology, int(simulated[-1]), len(times))
+    frame = _read_only(simulate(state, topology, np.concatenate([simulated, recent])))
+    if len(recent):
+        _keep(state, topology, _sliced(frame, slice(len(simulated), None)))
+        frame = _sliced(frame, slice(0, len(simulated)))
+    _keep(state, topology, frame)
+    return frame if len(simulated) == len(times) else _sliced(frame, slice(0, len(times)))
+
+
+def _find(state: EnvState, topology: Topology, first: int, last: int) -> _Kept | None:
+    """A kept simulation of the ticks first..last from the same past, if any."""
     pasts: dict[int, str] = {}
     for kept in reversed(_frames):
-        if kept.first <= first and last <= kept.last and kept.topology == shape:
+        if kept.first <= first and last <= kept.last and kept.topology == topology.key:
             past = pasts.setdefault(kept.last, past_key(state, kept.last))
             if past == kept.past:
-                offset = (first - kept.first) // TICK_SECONDS
-                return _sliced(kept.frame, slice(offset, offset + len(times)))
-    simulated = _extended(times, state.clock)
-    frame = _read_only(simulate(state, topology, simulated))
-    end = int(simulated[-1])
-    _frames.append(_Kept(first, end, shape, past_key(state, end), frame))
+                return kept
+    return None
+
+
+def _keep(state: EnvState, topology: Topology, frame: Frame) -> None:
+    first, last = int(frame.times[0]), int(frame.times[-1])
+    _frames.append(_Kept(first, last, topology.key, past_key(state, last), frame))
     del _frames[:-_SIZE]
-    return frame if len(simulated) == len(times) else _sliced(frame, slice(0, len(times)))
 
 
 def _extended(times: np.ndarray, clock: int) -> np.ndarray:
@@ -106,3 +124,15 @@ def _extended(times: np.ndarray, clock: int) -> np.ndarray:
     end = min(clock, last + (len(times) + 1) * TICK_SECONDS)
     later = np.arange(last + TICK_SECONDS, end, TICK_SECONDS, dtype=times.dtype)
     return np.concatenate([times, later]) if len(later) else times.copy()  # kept read-only
+
+
+def _recent(state: EnvState, topology: Topology, after: int, count: int) -> np.ndarray:
+    """The ticks from `count` ticks before the clock up to it that come after `after`
+    (none if those are kept already)."""
+    clock = state.clock
+    since = clock - count * TICK_SECONDS
+    first = max(after + TICK_SECONDS, since - since % TICK_SECONDS)
+    ticks = np.arange(first, clock, TICK_SECONDS, dtype=np.int64)
+    if len(ticks) == 0 or _find(state, topology, int(ticks[0]), int(ticks[-1])) is not None:
+        return ticks[:0]
+    return ticks

@@ -97,7 +97,7 @@ def test_a_longer_read_of_a_stretch_long_before_now_is_cut_from_the_first(
     _forget()
     build_window(env.state, env.topology, start, start + 9000, 0)
     longer = build_window(env.state, env.topology, start, start + 9600, 0)
-    assert len(sandbox.frame_cache._frames) == 1
+    assert len(sandbox.frame_cache._frames) == 2  # the stretch, and the recent past
     assert longer.model_dump_json() == _fresh(env, start, start + 9600)
 
 
@@ -128,3 +128,23 @@ def test_a_cut_shares_the_kept_simulation_and_cannot_change_it(tmp_path: Path) -
         own.metrics[Metric.CPU][0] = 0.0
     with pytest.raises(ValueError, match="read-only"):
         own.effects.mem_add += 1.0
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_read_long_before_now_simulates_the_recent_past_in_the_same_batch(
+    tmp_path: Path, name: str
+) -> None:
+    """Detection reads a stretch a day back, then the recent past: one simulation of both,
+    each byte for byte what it is simulated alone."""
+    SandboxTargets(tmp_path).prepare("env", name, 4)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    end = env.now() - env.now() % 60
+    day_ago = (end - 86_400 - 9000, end - 86_400)
+    recent = (end - 9000, end)
+    alone = [_fresh(env, *day_ago), _fresh(env, *recent)]
+    _forget()
+    together = [build_window(env.state, env.topology, a, b, 0).model_dump_json()
+                for a, b in (day_ago, recent)]  # fmt: skip
+    assert together == alone
+    assert len(sandbox.frame_cache._frames) == 2  # one simulation, kept as its two runs
+    assert sandbox.frame_cache._frames[0].frame.times.base is not None
