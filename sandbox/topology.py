@@ -56,16 +56,29 @@ class Topology:
         return list(self.profiles)
 
     def callees(self, service: str) -> list[Edge]:
-        return [edge for edge in self.edges if edge.caller == service]
+        return list(self._callees.get(service, ()))
 
     def callers(self, service: str) -> list[Edge]:
-        return [edge for edge in self.edges if edge.callee == service]
+        return list(self._callers.get(service, ()))
 
     def kind(self, service: str) -> str:
         return self.profiles[service].kind
 
     def callers_first(self) -> list[str]:
         """Topological order: every caller before its callees."""
+        return list(self._callers_first)
+
+    # Every simulation walks the call graph several times: worked out once per topology.
+    @cached_property
+    def _callees(self) -> dict[str, tuple[Edge, ...]]:
+        return {s: tuple(e for e in self.edges if e.caller == s) for s in self.profiles}
+
+    @cached_property
+    def _callers(self) -> dict[str, tuple[Edge, ...]]:
+        return {s: tuple(e for e in self.edges if e.callee == s) for s in self.profiles}
+
+    @cached_property
+    def _callers_first(self) -> tuple[str, ...]:
         order: list[str] = []
         remaining = set(self.services)
         while remaining:
@@ -74,7 +87,7 @@ class Topology:
             )
             order.extend(ready)
             remaining -= set(ready)
-        return order
+        return tuple(order)
 
     def graph(self) -> ServiceGraph:
         return ServiceGraph(
