@@ -9,8 +9,7 @@ tick is the same.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -34,12 +33,15 @@ class _Kept:
 _frames: list[_Kept] = []  # most recent last
 
 
+_EFFECT_ARRAYS = tuple(f.name for f in fields(Effects) if f.name != "size")
+
+
 def _sliced_effects(fx: Effects, part: slice) -> Effects:
-    cut = copy.copy(fx)  # not Effects(size=...): that fills every array only to replace it
-    cut.size = len(fx.oom[part])
-    for item in fields(Effects):
-        if item.name != "size":
-            setattr(cut, item.name, getattr(fx, item.name)[part])
+    cut = Effects.__new__(
+        Effects
+    )  # not Effects(size=...): that fills every array only to replace it
+    arrays = {name: getattr(fx, name)[part] for name in _EFFECT_ARRAYS}
+    cut.__dict__.update(arrays, size=len(arrays["oom"]))
     return cut
 
 
@@ -47,8 +49,7 @@ def _sliced(frame: Frame, part: slice) -> Frame:
     """A run of the frame's ticks: views of its (read-only) arrays, nothing copied."""
 
     def service(own: ServiceFrame) -> ServiceFrame:
-        return replace(
-            own,
+        return ServiceFrame(
             metrics={m: v[part] for m, v in own.metrics.items()},
             own_err=own.own_err[part],
             gc_ms=own.gc_ms[part],
@@ -69,7 +70,7 @@ def _read_only(frame: Frame) -> Frame:
         arrays += [*own.metrics.values(), own.own_err, own.gc_ms, own.pool_wait_ms, own.self_ms]
         arrays += [*own.call_rps.values(), *own.timeouts.values()]
         if own.effects is not None:
-            arrays += [getattr(own.effects, f.name) for f in fields(Effects) if f.name != "size"]
+            arrays += [getattr(own.effects, name) for name in _EFFECT_ARRAYS]
     for array in arrays:
         array.flags.writeable = False
     return frame
