@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from agents.llm.gateway import LLMGateway
 from agents.monitor import MonitorConfig
 from agents.risk import ApprovalPolicy
-from graphs.effects import EffectSession, EffectStore, Mode
+from graphs.effect_session import EffectSession, Mode
+from graphs.effects import EffectStore
 from graphs.recording import (
     RecordedClock,
     RecordedLLM,

@@ -14,7 +14,8 @@ from agents.monitor import ANALYSIS_RULES
 from agents.proactive import FORECAST_RULES
 from agents.safeguard import RISK_POLICY
 from graphs.context import LoopContext
-from graphs.effects import EffectSession, canonical, digest
+from graphs.effect_session import EffectSession
+from graphs.effects import canonical, digest
 from graphs.state import IncidentState
 from memory.audit import AuditReceipt
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from agents.llm.gateway import LLMGateway
 from agents.llm.models import LLMReply
-from graphs.effects import EffectSession, canonical, digest
+from graphs.effect_session import EffectSession
+from graphs.effects import canonical, digest
 from memory.loop_memory import LoopMemory, RunbookOutcome
 from memory.models import IncidentRecord, MemoryMatch
 from memory.runbook_stats import RunbookStats

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
-from graphs.effects import EffectSession, EffectStore
+from graphs.effect_session import EffectSession
+from graphs.effects import EffectStore
 from tools.telemetry import TelemetryWindow
 
 

@@ -9,7 +9,8 @@ from pydantic import TypeAdapter
 import graphs.incident
 from agents.planner import plan_remediation
 from api.targets import SandboxTargets
-from graphs.effects import EffectRecord, EffectSession, canonical, digest
+from graphs.effect_session import EffectSession
+from graphs.effects import EffectRecord, canonical, digest
 from graphs.lifecycle import Status
 from graphs.replay import CheckpointNotFound, original_history, replay
 from graphs.runner import IncidentRunner

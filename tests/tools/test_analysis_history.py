@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphs.effects import EffectSession, EffectStore
+from graphs.effect_session import EffectSession
+from graphs.effects import EffectStore
 from graphs.recording import RecordedSource
 from tools.analysis.anomaly import detect_anomalies, deviation, deviations
 from tools.analysis.baseline import seasonal_baseline
