@@ -32,21 +32,32 @@ def _timed(original: Callable[..., Any], spent: list[float], outer: _Outermost) 
     return run
 
 
+def _wrapped(original: Any, spent: list[float], outer: _Outermost) -> Any:
+    if isinstance(original, staticmethod | classmethod):
+        return type(original)(_timed(original.__func__, spent, outer))
+    if inspect.isfunction(original) or inspect.isbuiltin(original):
+        return _timed(original, spent, outer)
+    raise TypeError(f"can time functions and static or class methods, not {original!r}")
+
+
 @contextmanager
 def timed_calls(places: list[Place]) -> Iterator[list[float]]:
     """Seconds of every outermost call to these functions, appended as each returns
-    (static, class and plain methods alike); the originals are put back on exit."""
+    (static, class and plain methods alike); on exit each place is as it was (a method a
+    class inherits is inherited again)."""
     spent: list[float] = []
     outer = _Outermost()
-    originals = [(owner, name, inspect.getattr_static(owner, name)) for owner, name in places]
-    for owner, name, original in originals:
-        if isinstance(original, staticmethod | classmethod):
-            wrapped = type(original)(_timed(original.__func__, spent, outer))
-        else:
-            wrapped = _timed(original, spent, outer)
-        setattr(owner, name, wrapped)
+    applied: list[tuple[Any, str, Any, bool]] = []
     try:
+        for owner, name in places:
+            original = inspect.getattr_static(owner, name)
+            wrapped = _wrapped(original, spent, outer)
+            applied.append((owner, name, original, name in vars(owner)))
+            setattr(owner, name, wrapped)
         yield spent
     finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
+        for owner, name, original, own in reversed(applied):
+            if own:
+                setattr(owner, name, original)
+            else:
+                delattr(owner, name)

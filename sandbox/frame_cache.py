@@ -10,6 +10,7 @@ tick is the same.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -34,31 +35,31 @@ _frames: list[_Kept] = []  # most recent last
 
 
 _EFFECT_ARRAYS = tuple(f.name for f in fields(Effects) if f.name != "size")
+_SERVICE_FIELDS = tuple(f.name for f in fields(ServiceFrame))
 
 
 def _sliced_effects(fx: Effects, part: slice) -> Effects:
-    cut = Effects.__new__(
-        Effects
-    )  # not Effects(size=...): that fills every array only to replace it
+    # not Effects(size=...): that fills every array only to replace it
+    cut = Effects.__new__(Effects)
     arrays = {name: getattr(fx, name)[part] for name in _EFFECT_ARRAYS}
     cut.__dict__.update(arrays, size=len(arrays["oom"]))
     return cut
+
+
+def _cut(value: Any, part: slice) -> Any:
+    """A field of a ServiceFrame, cut to a run of ticks (arrays, arrays by name, effects)."""
+    if isinstance(value, dict):
+        return {name: array[part] for name, array in value.items()}
+    if isinstance(value, Effects):
+        return _sliced_effects(value, part)
+    return None if value is None else value[part]
 
 
 def _sliced(frame: Frame, part: slice) -> Frame:
     """A run of the frame's ticks: views of its (read-only) arrays, nothing copied."""
 
     def service(own: ServiceFrame) -> ServiceFrame:
-        return ServiceFrame(
-            metrics={m: v[part] for m, v in own.metrics.items()},
-            own_err=own.own_err[part],
-            gc_ms=own.gc_ms[part],
-            pool_wait_ms=own.pool_wait_ms[part],
-            self_ms=own.self_ms[part],
-            call_rps={c: v[part] for c, v in own.call_rps.items()},
-            timeouts={c: v[part] for c, v in own.timeouts.items()},
-            effects=None if own.effects is None else _sliced_effects(own.effects, part),
-        )
+        return ServiceFrame(**{name: _cut(getattr(own, name), part) for name in _SERVICE_FIELDS})
 
     return Frame(frame.times[part], {s: service(own) for s, own in frame.services.items()})
 
@@ -95,11 +96,11 @@ def frame_at(state: EnvState, topology: Topology, times: np.ndarray) -> Frame:
     simulated = _extended(times, state.clock)
     recent = _recent(state, topology, int(simulated[-1]), len(times))
     frame = _read_only(simulate(state, topology, np.concatenate([simulated, recent])))
-    if len(recent):
+    if len(recent) and int(recent[0]) != int(simulated[-1]) + TICK_SECONDS:  # a gap: two runs
         _keep(state, topology, _sliced(frame, slice(len(simulated), None)))
         frame = _sliced(frame, slice(0, len(simulated)))
     _keep(state, topology, frame)
-    return frame if len(simulated) == len(times) else _sliced(frame, slice(0, len(times)))
+    return frame if len(frame.times) == len(times) else _sliced(frame, slice(0, len(times)))
 
 
 def _find(state: EnvState, topology: Topology, first: int, last: int) -> _Kept | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from bench.timed_calls import timed_calls
 
 
@@ -51,3 +53,27 @@ def test_originals_are_back_after_the_block() -> None:
     except RuntimeError:
         pass
     assert (Thing.__dict__["plain"], Thing.__dict__["static"], Thing.__dict__["made"]) == before
+
+
+class Child(Thing):
+    pass
+
+
+def test_an_inherited_method_is_inherited_again_after_the_block() -> None:
+    with timed_calls([(Child, "plain")]) as spent:
+        assert Child().plain(0.0) == "plain"
+    assert len(spent) == 1 and "plain" not in vars(Child)
+    assert Child.plain is Thing.plain
+
+
+def test_what_is_not_a_function_is_refused_and_nothing_stays_patched() -> None:
+    class WithProperty:
+        @property
+        def value(self) -> int:
+            return 1
+
+    before = Thing.__dict__["plain"]
+    places = [(Thing, "plain"), (WithProperty, "value")]
+    with pytest.raises(TypeError, match="can time functions"), timed_calls(places):
+        pass
+    assert Thing.__dict__["plain"] is before and WithProperty().value == 1

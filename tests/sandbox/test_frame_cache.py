@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sandbox.frame_cache
 import sandbox.window
 from api.targets import SandboxTargets
 from sandbox.environment import SandboxEnvironment
+from sandbox.model import ServiceFrame
 from sandbox.scenarios import SCENARIOS
 from sandbox.window import build_window, tick_times
 from tools.telemetry import Metric
@@ -148,3 +151,44 @@ def test_a_read_long_before_now_simulates_the_recent_past_in_the_same_batch(
     assert together == alone
     assert len(sandbox.frame_cache._frames) == 2  # one simulation, kept as its two runs
     assert sandbox.frame_cache._frames[0].frame.times.base is not None
+
+
+def test_a_read_whose_recent_past_follows_it_directly_is_kept_as_one_run(
+    tmp_path: Path,
+) -> None:
+    """100 ticks ending 150 before the clock: the batch runs on to the clock without a gap,
+    so a later read of the last 100 ticks is a cut of it, not another simulation."""
+    SandboxTargets(tmp_path).prepare("env", "memory-leak-catalog", 5)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    end = env.now() - env.now() % 60
+    _forget()
+    early = build_window(env.state, env.topology, end - 250 * 60, end - 150 * 60, 0)
+    assert len(sandbox.frame_cache._frames) == 1
+    late = build_window(env.state, env.topology, end - 100 * 60, end, 0)
+    assert len(sandbox.frame_cache._frames) == 1
+    assert len(early.metrics[0].values) == 100 == len(late.metrics[0].values)
+    assert late.model_dump_json() == _fresh(env, end - 100 * 60, end)
+
+
+def test_a_cut_carries_every_field_of_a_service_frame(tmp_path: Path) -> None:
+    SandboxTargets(tmp_path).prepare("env", "certificate-expiry-auth", 5)
+    env = SandboxEnvironment.load(tmp_path, "env")
+    end = env.now() - env.now() % 60
+    _forget()
+    whole = sandbox.frame_cache.frame_at(env.state, env.topology, tick_times(end - 7200, end))
+    cut = sandbox.frame_cache._sliced(whole, slice(10, 40))
+    for service, own in whole.services.items():
+        for item in fields(ServiceFrame):
+            kept, got = getattr(own, item.name), getattr(cut.services[service], item.name)
+            if isinstance(kept, dict):
+                assert list(got) == list(kept)
+                assert all(np.array_equal(got[k], kept[k][10:40]) for k in kept)
+            elif isinstance(kept, np.ndarray):
+                assert np.array_equal(got, kept[10:40])
+            elif kept is not None:  # effects
+                assert all(
+                    np.array_equal(getattr(got, f.name), getattr(kept, f.name)[10:40])
+                    for f in fields(kept)
+                    if f.name != "size"
+                )
+                assert got.size == 30
