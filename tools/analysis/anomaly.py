@@ -9,6 +9,7 @@ import numpy as np
 from tools.analysis.baseline import Baseline, seasonal_baseline
 from tools.analysis.batch_baseline import seasonal_baselines
 from tools.analysis.history import used_samples
+from tools.analysis.kept import KeptByIdentity
 from tools.analysis.models import Anomaly
 from tools.telemetry import Metric, MetricSeries, TelemetryWindow
 
@@ -104,13 +105,29 @@ def deviation(series: MetricSeries, history: MetricSeries | None) -> Deviation:
     )
 
 
+_DEVIATIONS: KeptByIdentity[list[Deviation]] = KeptByIdentity(4)
+
+
 def deviations(window: TelemetryWindow, history: TelemetryWindow) -> list[Deviation]:
     """Every window series compared with its baseline from `history`.
 
     Series of the same shape (all of them, usually) are compared in one batch: their
     histories aligned into one matrix, their baselines, z-scores and bad samples computed
-    over rows. The numbers are those of `deviation`, series by series.
+    over rows. The numbers are those of `deviation`, series by series. A function of the
+    two windows' series alone: diagnosis gets detection's again (read-only).
     """
+    pair = (window.metrics, history.metrics)
+    return list(_DEVIATIONS.get(pair, (), lambda: _read_only(_deviations(window, history))))
+
+
+def _read_only(found: list[Deviation]) -> list[Deviation]:
+    for dev in found:
+        for array in (dev.times, dev.observed, dev.expected, dev.z, dev.bad):
+            array.flags.writeable = False
+    return found
+
+
+def _deviations(window: TelemetryWindow, history: TelemetryWindow) -> list[Deviation]:
     past = {(s.service, s.metric): s for s in history.metrics}
     pasts = [past.get((s.service, s.metric)) for s in window.metrics]
     groups: dict[tuple[int, int, int], list[int]] = {}

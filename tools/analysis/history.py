@@ -18,6 +18,7 @@ from tools.analysis.baseline import (
     NEIGHBOURHOOD,
     PERIOD_SECONDS,
 )
+from tools.analysis.kept import KeptByIdentity
 from tools.telemetry import (
     Metric,
     MetricSeries,
@@ -84,8 +85,16 @@ def read_history(
     return merged(history, step, parts)
 
 
+_MERGED: KeptByIdentity[TelemetryWindow] = KeptByIdentity(4)
+
+
 def merged(history: tuple[int, int], step: int, parts: list[TelemetryWindow]) -> TelemetryWindow:
-    """One metrics window over `history` from windows inside it; NaN where none has a sample."""
+    """One metrics window over `history` from windows inside it; NaN where none has a sample
+    (the same window again for the same parts: diagnosis reads detection's baseline)."""
+    return _MERGED.get(tuple(parts), (*history, step), lambda: _merged(history, step, parts))
+
+
+def _merged(history: tuple[int, int], step: int, parts: list[TelemetryWindow]) -> TelemetryWindow:
     first = _first_tick(history[0], step)
     size = len(range(first, history[1], step))
     values: dict[tuple[str, Metric], list[float]] = {}
