@@ -63,7 +63,8 @@ def one_line_errors(func: F) -> F:
 @contextmanager
 def runner() -> Iterator[tuple[IncidentRunner, SandboxTargets]]:
     settings = Settings()
-    targets = SandboxTargets(settings.sandbox_dir)
+    latency = settings.sandbox_latency_ms / 1000
+    targets = SandboxTargets(settings.sandbox_dir, latency_seconds=latency)
     with open_runner(settings, targets) as incident_runner:
         yield incident_runner, targets
 

@@ -19,11 +19,18 @@ class SandboxTargets:
     """Each sandbox incident gets its own simulated system, persisted under the data dir.
 
     Triggers of kind "prometheus" go to `prometheus` (set when ADSH_PROMETHEUS_URL is).
+    `latency_seconds`: wall time each telemetry read takes (ADSH_SANDBOX_LATENCY_MS).
     """
 
-    def __init__(self, directory: Path, prometheus: PrometheusTargets | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        prometheus: PrometheusTargets | None = None,
+        latency_seconds: float = 0.0,
+    ) -> None:
         self.directory = directory
         self.prometheus = prometheus
+        self.latency_seconds = latency_seconds
 
     def __call__(self, incident_id: str, trigger: Trigger) -> Target:
         kind = trigger.target.get("kind")
@@ -33,7 +40,7 @@ class SandboxTargets:
             raise ValueError(f"incident {incident_id}: unsupported target kind {kind!r}")
         env = SandboxEnvironment.load(self.directory, trigger.target["env_id"])
         return Target(
-            source=SandboxTelemetrySource(env),
+            source=SandboxTelemetrySource(env, latency_seconds=self.latency_seconds),
             adapter=SandboxActionAdapter(env),
             clock=SandboxClock(env),
         )

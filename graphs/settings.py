@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     approval_timeout_critical_seconds: int = Field(default=8 * 3600, gt=0)
     notify_webhook_url: str | None = Field(default=None, description="POST notifications here")
     verify_seconds: int = Field(default=600, gt=0, description="Verification window")
+    sandbox_latency_ms: int = Field(
+        default=0,
+        ge=0,
+        le=60_000,
+        description="Wall time each sandbox telemetry read takes, as a remote backend's would",
+    )
     checkpoint_key: SecretStr | None = Field(
         default=None, description="AES key (16, 24 or 32 bytes) to encrypt checkpoints at rest"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sandbox.environment import SandboxEnvironment
@@ -16,12 +17,22 @@ class SandboxTelemetrySource:
     """TelemetrySource over a sandbox environment.
 
     Metrics cover the whole requested window; logs and spans only its last
-    `detail_seconds` (default 2 h), which is what baselines of logs and traces need.
+    `detail_seconds` (default 2 h), which is what baselines of logs and traces need. Each
+    window or metrics read takes at least `latency_seconds` of wall time (default none):
+    a remote backend's answer time, for demos and for tests that act while a run is on.
     """
 
-    def __init__(self, env: SandboxEnvironment, detail_seconds: int = DEFAULT_DETAIL_SECONDS):
+    def __init__(
+        self,
+        env: SandboxEnvironment,
+        detail_seconds: int = DEFAULT_DETAIL_SECONDS,
+        latency_seconds: float = 0.0,
+    ) -> None:
+        if latency_seconds < 0:
+            raise ValueError(f"latency_seconds must not be negative, got {latency_seconds}")
         self.env = env
         self.detail_seconds = detail_seconds
+        self.latency_seconds = latency_seconds
 
     def topology(self) -> ServiceGraph:
         return self.env.graph()
@@ -40,11 +51,17 @@ class SandboxTelemetrySource:
 
     def metrics(self, start: int, end: int) -> TelemetryWindow:
         _check_range(start, end)
+        self._answer_time()
         return self.env.metrics(start, end)
 
     def _read(self, start: int, end: int, detail_seconds: int) -> TelemetryWindow:
         _check_range(start, end)
+        self._answer_time()
         return self.env.telemetry(start, end, detail_seconds)
+
+    def _answer_time(self) -> None:
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
 
 
 class SandboxActionAdapter:

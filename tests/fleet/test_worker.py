@@ -172,7 +172,11 @@ def test_sigterm_hands_the_current_job_back(
     service: QueuedInvestigationService, fleet_settings: ApiSettings, queue: WorkQueue,
     keys: FleetKeys, tmp_path: Path,
 ) -> None:  # fmt: skip
-    env = fleet_env(fleet_settings, ADSH_WORKER_RECLAIM_IDLE_SECONDS="600")
+    # every telemetry read takes 0.3 s: the run lasts seconds, so the signal lands inside
+    # it however late this process notices the job was taken (it once missed a 0.1 s run)
+    env = fleet_env(
+        fleet_settings, ADSH_WORKER_RECLAIM_IDLE_SECONDS="600", ADSH_SANDBOX_LATENCY_MS="300"
+    )
     log_path = tmp_path / "worker.log"
     worker = spawn_worker(env, log_path)
     try:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from api.cli_support import runner
 from sandbox.adapters import SandboxActionAdapter, SandboxClock, SandboxTelemetrySource
 from sandbox.environment import SandboxEnvironment
 from sandbox.faults import FaultTargetError
@@ -125,3 +126,30 @@ def test_long_history_window_is_fast(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 1.0
     assert len(window.metrics[0].values) == 26 * 60
     assert window.events, "a day has routine deploys and reloads"
+
+
+def test_a_read_takes_the_configured_latency_and_answers_the_same(tmp_path: Path) -> None:
+    env = SandboxEnvironment.create(tmp_path, "e", seed=1)
+    start, end = env.now() - 1800, env.now()
+    slow = SandboxTelemetrySource(env, latency_seconds=0.05)
+    began = time.perf_counter()
+    window, metrics = slow.window(start, end), slow.metrics(start, end)
+    assert time.perf_counter() - began >= 0.1  # both reads wait
+    fast = SandboxTelemetrySource(env)
+    assert window == fast.window(start, end) and metrics == fast.metrics(start, end)
+    with pytest.raises(ValueError, match="latency_seconds must not be negative"):
+        SandboxTelemetrySource(env, latency_seconds=-1)
+
+
+def test_the_latency_setting_reaches_the_targets_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADSH_SANDBOX_LATENCY_MS", "250")
+    monkeypatch.setenv("ADSH_DATA_DIR", str(tmp_path))
+    with runner() as (_, targets):
+        trigger = targets.prepare("env-1", "memory-leak-catalog", 1)
+        source = targets("inc-1", trigger).source
+    assert isinstance(source, SandboxTelemetrySource) and source.latency_seconds == 0.25
+    monkeypatch.setenv("ADSH_SANDBOX_LATENCY_MS", "-5")
+    with pytest.raises(ValueError, match="sandbox_latency_ms"), runner():
+        pass
