@@ -9,8 +9,6 @@ the world. A request that differs from the recorded one at the same number is a 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal, TypeVar
@@ -18,45 +16,27 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, TypeAdapter
 
 from graphs.effects import EffectDivergence, EffectRecord, EffectStore, canonical, digest
+from tools.kept import KeptByIdentity
 
 T = TypeVar("T")
 Mode = Literal["live", "replay"]
 
 
-class _Encodings:
-    """The JSON (and its digest) of the last few frozen results, by identity.
+# Sources hand the same frozen window to several reads (detect's baseline is diagnose's and
+# verify's), and encoding a window is the costliest part of recording it.
+_ENCODINGS: KeptByIdentity[tuple[bytes, str]] = KeptByIdentity(16)
 
-    Sources hand the same frozen window to several reads (detect's baseline is diagnose's
-    and verify's), and encoding a window is the costliest part of recording it. An entry
-    holds its result, so the identity it is found by cannot pass to another object.
-    """
 
-    SIZE = 16
+def _encoded(adapter: TypeAdapter[Any], result: Any) -> tuple[bytes, str]:
+    """The result's JSON and its digest; a frozen result's kept for it by identity."""
 
-    def __init__(self) -> None:
-        self._kept: OrderedDict[tuple[int, int], tuple[Any, bytes, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def encode(self, adapter: TypeAdapter[Any], result: Any) -> tuple[bytes, str]:
-        if not (isinstance(result, BaseModel) and result.model_config.get("frozen")):
-            body = adapter.dump_json(result)
-            return body, digest(body)
-        key = (id(result), id(adapter))
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None and kept[0] is result:
-                self._kept.move_to_end(key)
-                return kept[1], kept[2]
+    def encode() -> tuple[bytes, str]:
         body = adapter.dump_json(result)
-        encoded = (result, body, digest(body))
-        with self._lock:
-            self._kept[key] = encoded
-            while len(self._kept) > self.SIZE:
-                self._kept.popitem(last=False)
-        return body, encoded[2]
+        return body, digest(body)
 
-
-_ENCODINGS = _Encodings()
+    if isinstance(result, BaseModel) and result.model_config.get("frozen"):
+        return _ENCODINGS.get((result, adapter), (), encode)
+    return encode()
 
 
 @cache
@@ -123,7 +103,7 @@ class EffectSession:
                 f"{kind} {canonical(request)}",
             )
         result = fn()
-        body, body_hash = _ENCODINGS.encode(adapter, result)
+        body, body_hash = _encoded(adapter, result)
         record = EffectRecord(
             self.thread_id, seq, self.node, kind, request, request_hash, body, body_hash
         )

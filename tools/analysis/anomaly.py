@@ -9,8 +9,8 @@ import numpy as np
 from tools.analysis.baseline import Baseline, seasonal_baseline
 from tools.analysis.batch_baseline import seasonal_baselines
 from tools.analysis.history import used_samples
-from tools.analysis.kept import KeptByIdentity
 from tools.analysis.models import Anomaly
+from tools.kept import KeptByIdentity
 from tools.telemetry import Metric, MetricSeries, TelemetryWindow
 
 Z_THRESHOLD = 4.0

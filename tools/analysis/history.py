@@ -18,7 +18,7 @@ from tools.analysis.baseline import (
     NEIGHBOURHOOD,
     PERIOD_SECONDS,
 )
-from tools.analysis.kept import KeptByIdentity
+from tools.kept import KeptByIdentity
 from tools.telemetry import (
     Metric,
     MetricSeries,

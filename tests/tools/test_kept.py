@@ -9,7 +9,7 @@ import pytest
 import tools.analysis.anomaly
 from tools.analysis.anomaly import deviations
 from tools.analysis.history import merged
-from tools.analysis.kept import KeptByIdentity
+from tools.kept import KeptByIdentity
 from tools.telemetry import Metric, MetricSeries, TelemetryWindow
 
 STEP = 60

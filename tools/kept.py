@@ -14,9 +14,10 @@ class KeptByIdentity(Generic[T]):
     """Results of a pure function of some objects that are not changed once made (frozen
     telemetry windows, their lists of series), handed out again for the same objects.
 
-    The sandbox and the recording proxies hand the same window objects to detection and
-    diagnosis, so the second finds what the first computed. An entry holds its objects,
-    so an identity it is found by cannot pass to another object while it is kept.
+    The sandbox and the recording proxies hand the same window objects to several nodes
+    (detection's baseline and window are diagnosis's), so a later one finds what an
+    earlier one computed or encoded. An entry holds its objects, so an identity it is
+    found by cannot pass to another object while it is kept.
     """
 
     def __init__(self, size: int) -> None:
