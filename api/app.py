@@ -75,7 +75,7 @@ def _open(settings: ApiSettings, tokens: TokenStore, stack: ExitStack) -> AppSta
     prometheus = None
     if settings.prometheus_url:
         prometheus = PrometheusTargets(settings, settings.verify_seconds)
-    targets = SandboxTargets(settings.sandbox_dir, prometheus, settings.sandbox_latency_ms / 1000)
+    targets = SandboxTargets.from_settings(settings, prometheus)
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # PostgreSQL mode creates no file there
     runner = stack.enter_context(open_runner(settings, targets))
     db = open_api_database(settings.api_db_path, runner.stores.database)

@@ -63,8 +63,7 @@ def one_line_errors(func: F) -> F:
 @contextmanager
 def runner() -> Iterator[tuple[IncidentRunner, SandboxTargets]]:
     settings = Settings()
-    latency = settings.sandbox_latency_ms / 1000
-    targets = SandboxTargets(settings.sandbox_dir, latency_seconds=latency)
+    targets = SandboxTargets.from_settings(settings)
     with open_runner(settings, targets) as incident_runner:
         yield incident_runner, targets
 

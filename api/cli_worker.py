@@ -82,9 +82,7 @@ def _serve_one(
         prometheus = None
         if settings.prometheus_url:
             prometheus = PrometheusTargets(settings, settings.verify_seconds)
-        targets = SandboxTargets(
-            settings.sandbox_dir, prometheus, settings.sandbox_latency_ms / 1000
-        )
+        targets = SandboxTargets.from_settings(settings, prometheus)
         config = WorkerConfig(reclaim_idle_ms=int(settings.worker_reclaim_idle_seconds * 1000))
         locks = IncidentLocks(client, keys, int(settings.worker_lock_ttl_seconds * 1000))
         hub = RedisEventHub(client, keys.events)

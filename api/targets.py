@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graphs.runner import Target
+from graphs.settings import Settings
 from graphs.state import Trigger
 from sandbox.adapters import SandboxActionAdapter, SandboxClock, SandboxTelemetrySource
 from sandbox.environment import SandboxEnvironment
@@ -31,6 +32,13 @@ class SandboxTargets:
         self.directory = directory
         self.prometheus = prometheus
         self.latency_seconds = latency_seconds
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, prometheus: PrometheusTargets | None = None
+    ) -> SandboxTargets:
+        """The sandbox targets a process's settings describe (ADSH_SANDBOX_LATENCY_MS)."""
+        return cls(settings.sandbox_dir, prometheus, settings.sandbox_latency_ms / 1000)
 
     def __call__(self, incident_id: str, trigger: Trigger) -> Target:
         kind = trigger.target.get("kind")
