@@ -22,6 +22,7 @@ import sandbox.environment
 import tools.analysis.history
 import tools.analysis.rca
 from bench.loop import adsh_runs
+from bench.timed_calls import patched
 from memory.audit import AuditTrail
 
 TOTAL = "graph, checkpoint calls, the other nodes"
@@ -70,14 +71,9 @@ class _Timer:
 
 @contextmanager
 def _timed_parts() -> Iterator[_Timer]:
-    timer, originals = _Timer(), [(o, a, getattr(o, a)) for o, a, _ in PARTS]
-    for (owner, attribute, part), (_, _, original) in zip(PARTS, originals, strict=True):
-        setattr(owner, attribute, timer.wrap(original, part))
-    try:
+    timer = _Timer()
+    with patched([(o, a) for o, a, _ in PARTS], lambda i, f: timer.wrap(f, PARTS[i][2])):
         yield timer
-    finally:
-        for owner, attribute, original in originals:
-            setattr(owner, attribute, original)
 
 
 def profile(runs: int, memory: bool = False) -> dict[str, Any]:

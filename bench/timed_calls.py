@@ -32,32 +32,43 @@ def _timed(original: Callable[..., Any], spent: list[float], outer: _Outermost) 
     return run
 
 
-def _wrapped(original: Any, spent: list[float], outer: _Outermost) -> Any:
+Wrap = Callable[[int, Callable[..., Any]], Callable[..., Any]]
+"""(index of the place, its function) -> what runs in its stead."""
+
+
+def _wrapped(original: Any, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Any:
     if isinstance(original, staticmethod | classmethod):
-        return type(original)(_timed(original.__func__, spent, outer))
+        return type(original)(wrap(original.__func__))
     if inspect.isfunction(original) or inspect.isbuiltin(original):
-        return _timed(original, spent, outer)
+        return wrap(original)
     raise TypeError(f"can time functions and static or class methods, not {original!r}")
 
 
 @contextmanager
-def timed_calls(places: list[Place]) -> Iterator[list[float]]:
-    """Seconds of every outermost call to these functions, appended as each returns
+def patched(places: list[Place], wrap: Wrap) -> Iterator[None]:
+    """Each place's function replaced by `wrap(index, function)` while the block runs
     (static, class and plain methods alike); on exit each place is as it was (a method a
-    class inherits is inherited again)."""
-    spent: list[float] = []
-    outer = _Outermost()
+    class inherits is inherited again), also when a later place cannot be patched."""
     applied: list[tuple[Any, str, Any, bool]] = []
     try:
-        for owner, name in places:
+        for index, (owner, name) in enumerate(places):
             original = inspect.getattr_static(owner, name)
-            wrapped = _wrapped(original, spent, outer)
+            replacement = _wrapped(original, lambda f, i=index: wrap(i, f))
             applied.append((owner, name, original, name in vars(owner)))
-            setattr(owner, name, wrapped)
-        yield spent
+            setattr(owner, name, replacement)
+        yield
     finally:
         for owner, name, original, own in reversed(applied):
             if own:
                 setattr(owner, name, original)
             else:
                 delattr(owner, name)
+
+
+@contextmanager
+def timed_calls(places: list[Place]) -> Iterator[list[float]]:
+    """Seconds of every outermost call to these functions, appended as each returns."""
+    spent: list[float] = []
+    outer = _Outermost()
+    with patched(places, lambda _, original: _timed(original, spent, outer)):
+        yield spent
