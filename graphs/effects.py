@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from Crypto.Cipher import AES
 
 from graphs.effect_compression import compress, decompress
-from memory.database import Database
+from memory.database import Database, Session
 from memory.sqlite_store import SqliteStore
 
 _BLOBS_LOCK = "adsh-effect-blobs"
@@ -65,6 +66,25 @@ class EffectStoreLocked(RuntimeError):
     """Encrypted effects without the right key."""
 
 
+_BATCH = 100
+"""Records per statement: 7 parameters each, well under either engine's limit."""
+
+
+def _insert_sql(table: str, rows: int, width: int) -> str:
+    """INSERT of `rows` rows of `width` values that skips the ones already there."""
+    row = "(" + ",".join("?" * width) + ")"
+    return f"INSERT INTO {table} VALUES {','.join([row] * rows)} ON CONFLICT DO NOTHING"
+
+
+def _stored_blobs(session: Session, hashes: set[str]) -> set[str]:
+    """Which of these results are stored already."""
+    marks = ",".join("?" * len(hashes))
+    found = session.fetchall(
+        f"SELECT hash FROM effect_blobs WHERE hash IN ({marks})", sorted(hashes)
+    )
+    return {row[0] for row in found}
+
+
 def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
 
@@ -102,34 +122,31 @@ class EffectStore(SqliteStore):
         )
 
     def put(self, *records: EffectRecord) -> None:
-        """Store records in one transaction (all or none)."""
+        """Store records in one transaction (all or none), three statements per batch of
+        them (one round trip per record each was most of a flush on PostgreSQL)."""
         if not records:
             return
+        hashed = [(r, r.result_hash or digest(r.result_json)) for r in records]
         # Shared with other writers, exclusive against `delete_threads`' blob collection.
         with self.db.transaction(lock=_BLOBS_LOCK, shared=True) as session:
-            for record in records:
-                self._insert(session, record)
+            for start in range(0, len(hashed), _BATCH):
+                self._insert_batch(session, hashed[start : start + _BATCH])
 
-    def _insert(self, session: Any, record: EffectRecord) -> None:
-        blob_hash = record.result_hash or digest(record.result_json)
+    def _insert_batch(self, session: Session, batch: list[tuple[EffectRecord, str]]) -> None:
         # diagnose re-reads detect's baselines: their result is stored once, sealed once.
-        if not session.fetchone("SELECT 1 FROM effect_blobs WHERE hash=?", (blob_hash,)):
-            session.execute(
-                "INSERT INTO effect_blobs (hash, body) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (blob_hash, self._seal(record.result_json)),
-            )
-        session.execute(
-            "INSERT INTO effects VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-            (
-                record.thread_id,
-                record.seq,
-                record.node,
-                record.kind,
-                record.request_hash,
-                canonical(record.request),
-                blob_hash,
-            ),
-        )
+        stored = _stored_blobs(session, {blob_hash for _, blob_hash in batch})
+        blobs: dict[str, bytes] = {}
+        for record, blob_hash in batch:
+            if blob_hash not in stored and blob_hash not in blobs:
+                blobs[blob_hash] = self._seal(record.result_json)
+        if blobs:
+            session.execute(_insert_sql("effect_blobs (hash, body)", len(blobs), 2),
+                            list(chain.from_iterable(blobs.items())))  # fmt: skip
+        rows = [
+            (r.thread_id, r.seq, r.node, r.kind, r.request_hash, canonical(r.request), blob_hash)
+            for r, blob_hash in batch
+        ]
+        session.execute(_insert_sql("effects", len(rows), 7), list(chain.from_iterable(rows)))
 
     def delete_threads(self, thread_ids: list[str]) -> int:
         """Forget these threads' effects and the results no other thread uses; rows deleted."""

@@ -58,6 +58,26 @@ def test_the_last_position_and_what_is_recorded_there(where: Path | Database) ->
     assert store.recorded_at("inc-1", 1) is None
 
 
+def test_many_records_in_one_put_store_each_position_and_each_result_once(
+    where: Path | Database,
+) -> None:
+    store = EffectStore(where)
+    store.put(_record("inc-0", 0, b"r1"))  # stored before: its blob is not sealed again
+    sealed: list[bytes] = []
+    seal = store._seal
+    store._seal = lambda body: sealed.append(body) or seal(body)  # type: ignore[method-assign]
+    results = [f"r{seq % 7}".encode() for seq in range(250)]  # more than one batch
+    store.put(*(_record("inc-1", seq, result) for seq, result in enumerate(results)))
+    assert store.count("inc-1") == 250
+    assert sorted(sealed) == [f"r{n}".encode() for n in (0, 2, 3, 4, 5, 6)]
+    for seq in (0, 99, 100, 249):
+        got = store.get("inc-1", seq)
+        assert got is not None and got.result_json == results[seq]
+        assert got.request == {"q": seq} and got.request_hash == f"h{seq}"
+    blobs = store.db.fetchone("SELECT COUNT(*) FROM effect_blobs")
+    assert blobs == (7,)
+
+
 def test_pruning_a_thread_keeps_blobs_a_fork_still_uses(where: Path | Database) -> None:
     store = EffectStore(where)
     store.put(_record("inc-1", 0, b"shared"))
