@@ -72,9 +72,7 @@ def create_app(settings: ApiSettings, tokens: TokenStore | None = None) -> FastA
 
 
 def _open(settings: ApiSettings, tokens: TokenStore, stack: ExitStack) -> AppState:
-    prometheus = None
-    if settings.prometheus_url:
-        prometheus = PrometheusTargets(settings, settings.verify_seconds)
+    prometheus = PrometheusTargets.configured(settings, settings.verify_seconds)
     targets = SandboxTargets.from_settings(settings, prometheus)
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # PostgreSQL mode creates no file there
     runner = stack.enter_context(open_runner(settings, targets))

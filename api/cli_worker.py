@@ -79,9 +79,7 @@ def _serve_one(
     try:
         client = redis_client(settings)
         keys = FleetKeys(settings.redis_prefix)
-        prometheus = None
-        if settings.prometheus_url:
-            prometheus = PrometheusTargets(settings, settings.verify_seconds)
+        prometheus = PrometheusTargets.configured(settings, settings.verify_seconds)
         targets = SandboxTargets.from_settings(settings, prometheus)
         config = WorkerConfig(reclaim_idle_ms=int(settings.worker_reclaim_idle_seconds * 1000))
         locks = IncidentLocks(client, keys, int(settings.worker_lock_ttl_seconds * 1000))

@@ -33,6 +33,13 @@ class PrometheusTargets:
         self.settings, self.verify_seconds, self.http = settings, verify_seconds, http
         self.mapping = load_mapping(settings.prometheus_mapping_file, settings.prometheus_selector)
 
+    @classmethod
+    def configured(
+        cls, settings: PrometheusSettings, verify_seconds: int
+    ) -> PrometheusTargets | None:
+        """The Prometheus targets when ADSH_PROMETHEUS_URL is set, else None."""
+        return cls(settings, verify_seconds) if settings.prometheus_url else None
+
     def trigger(self, summary: str, services: list[str], starts_at: int | None) -> Trigger:
         """An alert's trigger: the services it names and when it started."""
         target = {

@@ -71,3 +71,10 @@ def test_the_window_reaches_back_to_the_alert_start(tmp_path: Path) -> None:
     assert targets.monitor_config(trigger, now=12_000).window_seconds == 2_300
     assert targets.monitor_config(trigger, now=10_100).window_seconds == 600
     assert targets.monitor_config(trigger, now=10_100).verify_seconds == 42
+
+
+def test_prometheus_targets_exist_only_where_a_url_is_configured(tmp_path: Path) -> None:
+    configured = PrometheusTargets.configured(settings(tmp_path, "http://prometheus.test"), 42)
+    assert configured is not None and configured.verify_seconds == 42
+    without = ApiSettings(data_dir=tmp_path / "adsh", prometheus_url=None)
+    assert PrometheusTargets.configured(without, 42) is None
