@@ -20,6 +20,7 @@ from langgraph.types import Command, Durability, interrupt
 
 import sandbox.environment
 from api.targets import SandboxTargets
+from bench.loop_floor import floor_runs
 from bench.timed_calls import Place, timed_calls
 from graphs.checkpointer import DURABILITY, sqlite_checkpointer
 from graphs.lifecycle import is_terminal
@@ -30,8 +31,9 @@ from graphs.state import Trigger
 from sandbox.adapters import SandboxActionAdapter, SandboxClock, SandboxTelemetrySource
 from sandbox.scenarios import DEFAULT_SCENARIO
 
-# detect, diagnose, plan, review, notify, execute, verify, learn: the no-approval path
-BARE_NODES = 8
+BARE_NODES = 7
+"""Nodes an investigation of the default scenario runs: detect, diagnose, plan, review,
+execute, verify, learn (low risk: no notify, no approval). Checked on every run."""
 
 
 class BareState(TypedDict):
@@ -167,6 +169,9 @@ def adsh_runs(
             took = (time.perf_counter() - began) * 1000
             if not is_terminal(state.status):
                 raise RuntimeError(f"{incident} stopped at {state.status}, expected a final status")
+            if len(state.provenance) != BARE_NODES:  # one decision record per node run
+                raise RuntimeError(f"{incident} ran {len(state.provenance)} nodes, the bare "
+                                   f"graph has {BARE_NODES}: make them equal")  # fmt: skip
             return Investigation(took, sum(world) * 1000, sum(windows) * 1000,
                                  [p * 1000 for p in pauses[before:]])  # fmt: skip
 
@@ -182,18 +187,25 @@ class Samples:
     telemetry: list[float] = field(default_factory=list)  # its telemetry windows' share
     bare: list[float] = field(default_factory=list)  # the loop's durability (DURABILITY)
     bare_async: list[float] = field(default_factory=list)  # LangGraph's default, "async"
+    floor: list[float] = field(default_factory=list)  # the investigation's writes, no work
     full_collections: list[float] = field(default_factory=list)  # pauses in adsh runs
 
 
 def time_both(runs: int, folder: Path, memory: bool, steady: bool = False) -> Samples:
-    """One ADSH run, one bare run with the loop's durability and one with LangGraph's
-    default in turn, so all see the machine alike; the first of each warms imports and
-    caches and is dropped."""
+    """One ADSH run, one bare run with the loop's durability, one with LangGraph's default
+    and one of the graph floor (bench.loop_floor) in turn, so all see the machine alike;
+    the first of each warms imports and caches and is dropped."""
     samples = Samples()
-    with adsh_runs(folder, memory, steady) as investigate, bare_runs(folder, steady) as bare_run:
+    with (
+        adsh_runs(folder, memory, steady) as investigate,
+        bare_runs(folder, steady) as bare_run,
+        floor_runs(folder, lambda: _collect(steady)) as (floor_nodes, floor_run),
+    ):
+        if floor_nodes != BARE_NODES:
+            raise RuntimeError(f"the floor graph has {floor_nodes} nodes, expected {BARE_NODES}")
         for n in range(runs + 1):
             run = investigate(n + 1)
-            alone, alone_async = bare_run(DURABILITY), bare_run("async")
+            alone, alone_async, floor = bare_run(DURABILITY), bare_run("async"), floor_run()
             if n:
                 samples.adsh.append(run.took)
                 samples.sandbox.append(run.sandbox)
@@ -201,6 +213,7 @@ def time_both(runs: int, folder: Path, memory: bool, steady: bool = False) -> Sa
                 samples.full_collections += run.full_collections
                 samples.bare.append(alone)
                 samples.bare_async.append(alone_async)
+                samples.floor.append(floor)
     return samples
 
 
@@ -214,6 +227,7 @@ def measure(runs: int, memory: bool = False, steady: bool = False) -> dict[str, 
         print(f"loop: {runs} ADSH investigations and 2 x {runs} bare runs ...", file=sys.stderr)
         s = time_both(runs, Path(tmp), memory, steady)
     own = [total - world for total, world in zip(s.adsh, s.sandbox, strict=True)]
+    code = [mine - floor for mine, floor in zip(own, s.floor, strict=True)]
     adsh_ms, bare_ms, own_ms = (statistics.median(x) for x in (s.adsh, s.bare, own))
     bare_async_ms = statistics.median(s.bare_async)
     medians = {"adsh_ms": round(adsh_ms, 2), "bare_ms": round(bare_ms, 2),
@@ -223,10 +237,15 @@ def measure(runs: int, memory: bool = False, steady: bool = False) -> dict[str, 
                "adsh_own_ms": round(own_ms, 2),
                "own_ratio": round(own_ms / bare_ms, 2),
                "bare_async_ms": round(bare_async_ms, 2),
-               "ratio_vs_async": round(adsh_ms / bare_async_ms, 2)}  # fmt: skip
+               "ratio_vs_async": round(adsh_ms / bare_async_ms, 2),
+               "graph_floor_ms": round(statistics.median(s.floor), 2),
+               "graph_floor_ratio": round(statistics.median(s.floor) / bare_ms, 2),
+               "adsh_code_ms": round(statistics.median(code), 2),
+               "code_ratio": round(statistics.median(code) / bare_ms, 2)}  # fmt: skip
     pauses = s.full_collections  # inside the timed ADSH runs
     return {"benchmark": "loop", "runs": runs, "scenario": DEFAULT_SCENARIO, "memory": memory,
             "bare_nodes": BARE_NODES, "durability": DURABILITY, "steady": steady, **medians,
             "adsh": _summary(s.adsh), "adsh_own": _summary(own), "bare": _summary(s.bare),
-            "bare_async": _summary(s.bare_async), "full_collections": len(pauses),
+            "bare_async": _summary(s.bare_async), "graph_floor": _summary(s.floor),
+            "adsh_code": _summary(code), "full_collections": len(pauses),
             "full_collection_ms": _summary(pauses) if pauses else None}  # fmt: skip

@@ -3,6 +3,7 @@ the sandbox rather than to ADSH)."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import time
@@ -53,7 +54,7 @@ def patched(places: list[Place], wrap: Wrap) -> Iterator[None]:
     try:
         for index, (owner, name) in enumerate(places):
             original = inspect.getattr_static(owner, name)
-            replacement = _wrapped(original, lambda f, i=index: wrap(i, f))
+            replacement = _wrapped(original, functools.partial(wrap, index))
             applied.append((owner, name, original, name in vars(owner)))
             setattr(owner, name, replacement)
         yield

@@ -46,6 +46,12 @@ def test_loop_reports_medians_and_ratio(tmp_path: Path) -> None:
     assert result["adsh_own_ms"] == pytest.approx(
         result["adsh_ms"] - result["sandbox_ms"], abs=0.02
     )
+    # and ADSH's code is its own time less the graph floor (the same writes, no work)
+    assert 0 < result["graph_floor_ms"] < result["adsh_own_ms"]
+    assert result["adsh_code_ms"] == pytest.approx(
+        result["adsh_own_ms"] - result["graph_floor_ms"], abs=0.02
+    )
+    assert result["graph_floor"]["min"] <= result["graph_floor"]["max"]
 
 
 def test_loop_steady_reports_the_full_collections_of_its_runs(tmp_path: Path) -> None:
