@@ -224,7 +224,10 @@ def measure(runs: int, memory: bool = False, steady: bool = False) -> dict[str, 
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"loop: {runs} ADSH investigations and 2 x {runs} bare runs ...", file=sys.stderr)
+        print(
+            f"loop: {runs} ADSH investigations, 2 x {runs} bare runs, {runs} floor runs ...",
+            file=sys.stderr,
+        )
         s = time_both(runs, Path(tmp), memory, steady)
     own = [total - world for total, world in zip(s.adsh, s.sandbox, strict=True)]
     code = [mine - floor for mine, floor in zip(own, s.floor, strict=True)]
