@@ -1,10 +1,13 @@
 """Streaming detector: online (no peeking ahead), bounded scores, loud on breaks."""
 
+import math
+import statistics
+from collections import deque
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from tools.analysis.streaming import stream_scores
+from tools.analysis.streaming import _median, _median_of_few, _SlidingMax, stream_scores
 from tools.analysis.tails import TailModel
 
 START = datetime(2024, 1, 1)
@@ -60,3 +63,22 @@ def test_tail_probability_falls_with_rarity_and_starts_at_one() -> None:
     assert tail.survival(0.0) > 0.99
     assert 0.03 < tail.survival(3.0) < 0.07  # exp(-3) = 0.05
     assert tail.survival(10.0) < 1e-3
+
+
+def test_the_fast_medians_give_numpys_and_the_standard_librarys_numbers() -> None:
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 5, 6, 288, 289):
+        for values in (rng.normal(0, 1, size), np.round(rng.normal(0, 1, size), 1)):  # ties
+            assert _median(values) == np.median(values)
+            assert _median_of_few(values.tolist()) == statistics.median(values.tolist())
+    assert math.isnan(_median(np.array([1.0, math.nan, 3.0])))
+
+
+def test_the_sliding_maximum_is_the_largest_of_the_last_values() -> None:
+    rng = np.random.default_rng(4)
+    values = np.round(rng.random(2000), 2).tolist()  # many ties
+    window, recent = _SlidingMax(150), deque(maxlen=150)
+    for value in values:
+        assert window.largest() == max(recent, default=0.0)
+        window.add(value)
+        recent.append(value)

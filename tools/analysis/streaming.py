@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from statistics import median
 
 import numpy as np
 
@@ -28,6 +28,46 @@ class StreamConfig:
     recheck: int = 72  # rows between seasonality checks
     refractory: int = 150  # rows a score must beat to count (one alarm per episode)
     mute: float = 0.5  # factor applied to scores that do not beat them
+
+
+def _median(values: np.ndarray) -> float:
+    """np.median of a 1-D float array (the same number) without its per-call overhead."""
+    half = len(values) // 2
+    if np.isnan(values).any():
+        return math.nan
+    if len(values) % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, (half - 1, half))[half - 1 : half + 1]
+    return float((low + high) / 2)
+
+
+def _median_of_few(values: list[float]) -> float:
+    """statistics.median of a short list (the same number), without its checks."""
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[half]
+    return (ordered[half - 1] + ordered[half]) / 2
+
+
+class _SlidingMax:
+    """The largest of the last `size` values added (0.0 before any), in constant time:
+    a queue of the values that may still become the largest, newest last."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self._added = size, 0
+        self._candidates: deque[tuple[int, float]] = deque()  # (index, value), values falling
+
+    def largest(self) -> float:
+        return self._candidates[0][1] if self._candidates else 0.0
+
+    def add(self, value: float) -> None:
+        while self._candidates and self._candidates[-1][1] <= value:
+            self._candidates.pop()
+        self._candidates.append((self._added, value))
+        self._added += 1
+        if self._candidates[0][0] <= self._added - 1 - self.size:
+            self._candidates.popleft()
 
 
 def _acf(values: np.ndarray, lag: int) -> float:
@@ -53,7 +93,7 @@ class StreamingDetector:
         self._spikes = TailModel()
         self._shifts = TailModel()
         self._scale = 0.0
-        self._recent: deque[float] = deque(maxlen=self.config.refractory)
+        self._recent = _SlidingMax(self.config.refractory)
         self._reference: tuple[float, float] | None = None
 
     def _step_period(self) -> int:
@@ -76,12 +116,15 @@ class StreamingDetector:
         values, period = self._values, self._period
         if period and len(values) > period + 2:
             at = len(values) - period
-            reference = median(values[at - 2 : at + 3])
-            level = median(
-                [values[-k] - median(values[-k - period - 2 : -k - period + 3]) for k in (1, 2, 3)]
+            reference = _median_of_few(values[at - 2 : at + 3])
+            level = _median_of_few(
+                [
+                    values[-k] - _median_of_few(values[-k - period - 2 : -k - period + 3])
+                    for k in (1, 2, 3)
+                ]
             )
             return reference + level
-        return median(values[-self.config.recent :])
+        return _median_of_few(values[-self.config.recent :])
 
     def update(self, time: datetime, value: float) -> float:
         """Score the new row against everything before it, then learn from it."""
@@ -110,12 +153,13 @@ class StreamingDetector:
         if len(self._residuals) < cfg.shift * 3:
             return 0.0
         if len(self._values) % cfg.shift == 0 or self._reference is None:
-            reference = np.asarray(self._residuals)[: -cfg.shift + 1]
-            centre = float(np.median(reference))
-            mad = 1.4826 * float(np.median(np.abs(reference - centre)))
+            residuals = np.fromiter(self._residuals, dtype=float, count=len(self._residuals))
+            reference = residuals[: -cfg.shift + 1]
+            centre = _median(reference)
+            mad = 1.4826 * _median(np.abs(reference - centre))
             self._reference = (centre, max(mad, self._scale * 0.1, 1e-12))
         centre, spread = self._reference
-        recent = median([*islice(reversed(self._residuals), cfg.shift - 1), residual])
+        recent = _median_of_few([*islice(reversed(self._residuals), cfg.shift - 1), residual])
         return abs(recent - centre) / spread
 
     def _learn(self, residual: float, spike: float, shift: float) -> None:
@@ -131,8 +175,8 @@ class StreamingDetector:
 
     def _refractory(self, score: float) -> float:
         """One alarm per episode: a score counts only if it beats every score of the last rows."""
-        recent = max(self._recent, default=0.0)
-        self._recent.append(score)
+        recent = self._recent.largest()
+        self._recent.add(score)
         return score if score > recent else score * self.config.mute
 
 

@@ -32,11 +32,12 @@ class TailModel:
         if n == 0:
             return 1.0
         cut = int(TAIL_QUANTILE * n)
-        exceed = self._sorted[cut:]
+        exceedances = n - cut  # the values from index `cut` on
         threshold = self._sorted[cut - 1] if cut > 0 else self._sorted[0]
-        if value <= threshold or len(exceed) < MIN_EXCEEDANCES:
+        if value <= threshold or exceedances < MIN_EXCEEDANCES:
             above = n - bisect.bisect_left(self._sorted, value)
             return max(above, 0.5) / (n + 1)
         # Median excess / ln 2 estimates the exponential's scale, robust to a few huge past values.
-        scale = max((exceed[len(exceed) // 2] - threshold) / math.log(2), 1e-9)
-        return len(exceed) / (n + 1) * math.exp(-(value - threshold) / scale)
+        median_exceedance = self._sorted[cut + exceedances // 2]
+        scale = max((median_exceedance - threshold) / math.log(2), 1e-9)
+        return exceedances / (n + 1) * math.exp(-(value - threshold) / scale)
