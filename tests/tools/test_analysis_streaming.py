@@ -72,6 +72,11 @@ def test_the_fast_medians_give_numpys_and_the_standard_librarys_numbers() -> Non
             assert _median(values) == np.median(values)
             assert _median_of_few(values.tolist()) == statistics.median(values.tolist())
     assert math.isnan(_median(np.array([1.0, math.nan, 3.0])))
+    assert math.isnan(_median(np.array([])))  # numpy's answer for no values, not an error
+    signed = rng.choice([0.0, -0.0, 1.0, -1.0, math.inf], size=(500, 7))
+    for values in [*signed, *signed[:, :6]]:  # odd and even sizes, signed zeros, infinities
+        got, want = _median(values), float(np.median(values))
+        assert got == want and math.copysign(1, got) == math.copysign(1, want)
 
 
 def test_the_sliding_maximum_is_the_largest_of_the_last_values() -> None:

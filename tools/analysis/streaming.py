@@ -31,14 +31,19 @@ class StreamConfig:
 
 
 def _median(values: np.ndarray) -> float:
-    """np.median of a 1-D float array (the same number) without its per-call overhead."""
-    half = len(values) // 2
-    if np.isnan(values).any():
+    """np.median of a 1-D float array, to the bit (signed zeros, NaN, empty), without its
+    per-call overhead: the same partition, then the mean of the middle value(s) as numpy's
+    sum computes it (from 0.0)."""
+    size = len(values)
+    if size == 0:
         return math.nan
-    if len(values) % 2:
-        return float(np.partition(values, half)[half])
-    low, high = np.partition(values, (half - 1, half))[half - 1 : half + 1]
-    return float((low + high) / 2)
+    half = size // 2
+    part = np.partition(values, [half - 1, half, -1] if size % 2 == 0 else [half, -1])
+    if np.isnan(part[-1]):  # NaN sorts last
+        return math.nan
+    if size % 2:
+        return 0.0 + float(part[half])
+    return (0.0 + float(part[half - 1]) + float(part[half])) / 2
 
 
 def _median_of_few(values: list[float]) -> float:
